@@ -1,0 +1,164 @@
+//! `covmerge combine [DIR|FILE|GLOB ...]`
+//!
+//! Examples:
+//!   covmerge combine                       # everything under covmerge-data/
+//!   covmerge combine 'artifacts/*/' -m --fail-under 80
+//!   covmerge combine --paths .coveragerc --header pytest-cov reports/
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{exit, print_error, print_warning};
+use crate::combine::{combine_files, CombineOptions, InputStatus};
+use crate::error::{Error, Result};
+use crate::paths::{read_paths_config, PathAliases, PathMapper};
+use crate::report::header::{self, HeaderStyle};
+use crate::report::{check_fail_under, ReportOptions, Table, TableFormat};
+
+#[derive(Args, Debug)]
+pub struct CombineArgs {
+    /// Data directories (searched recursively), files or glob patterns
+    #[arg(default_value = "covmerge-data")]
+    pub inputs: Vec<String>,
+    /// A coverage.py config file whose [paths] section maps worker paths (.coveragerc, setup.cfg, tox.ini, pyproject.toml)
+    #[arg(long, value_name = "FILE")]
+    pub paths: Option<PathBuf>,
+    /// A [paths] rule PATTERN=CANONICAL (repeatable; applied after --paths rules)
+    #[arg(long = "map", value_name = "PATTERN=CANONICAL")]
+    pub maps: Vec<String>,
+    /// Show line numbers of statements and branches that were not run
+    #[arg(short = 'm', long)]
+    pub show_missing: bool,
+    /// Number of digits after the decimal point in percentages
+    #[arg(long, default_value_t = 0)]
+    pub precision: usize,
+    /// Skip files with 100% coverage
+    #[arg(long)]
+    pub skip_covered: bool,
+    /// Skip files with no code
+    #[arg(long)]
+    pub skip_empty: bool,
+    /// Sort by name, stmts, miss, branch, brpart or cover; prefix - to reverse
+    #[arg(long, allow_hyphen_values = true, value_name = "COLUMN")]
+    pub sort: Option<String>,
+    /// Exit with status 2 if the total coverage is less than MIN
+    #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
+    pub fail_under: Option<String>,
+    /// Table format: text, markdown or total
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Platform header: default, pytest-cov or none [default: default for text, none otherwise]
+    #[arg(long, value_name = "STYLE")]
+    pub header: Option<String>,
+    /// Width of the header lines [default: $COLUMNS, the terminal, or 80]
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Treat unreadable inputs and reader warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the combined data as a covmerge data file
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Explain on stderr how every input path was mapped
+    #[arg(long)]
+    pub debug_paths: bool,
+    /// No summary line on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: CombineArgs) -> i32 {
+    match combine(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            print_error(&e);
+            exit::ERROR
+        }
+    }
+}
+
+fn mapper(args: &CombineArgs) -> Result<PathMapper> {
+    let mut entries = match &args.paths {
+        Some(file) => read_paths_config(file)?,
+        None => Vec::new(),
+    };
+    for (i, map) in args.maps.iter().enumerate() {
+        let (pattern, canonical) = map
+            .rsplit_once('=')
+            .ok_or_else(|| Error::Usage(format!("--map {map:?}: expected PATTERN=CANONICAL")))?;
+        entries.push((
+            format!("--map #{}", i + 1),
+            vec![canonical.to_string(), pattern.to_string()],
+        ));
+    }
+    Ok(PathMapper::new(PathAliases::from_entries(&entries)?))
+}
+
+fn combine(args: &CombineArgs) -> Result<i32> {
+    let format = TableFormat::parse(&args.format)?;
+    let style = match &args.header {
+        Some(text) => HeaderStyle::parse(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "--header {text:?}: expected default, pytest-cov or none"
+            ))
+        })?,
+        None if format == TableFormat::Text => HeaderStyle::Default,
+        None => HeaderStyle::None,
+    };
+    let options = CombineOptions {
+        mapper: mapper(args)?,
+        strict: args.strict,
+        debug_paths: args.debug_paths,
+    };
+    let report_options = ReportOptions {
+        format,
+        show_missing: args.show_missing,
+        precision: args.precision,
+        skip_covered: args.skip_covered,
+        skip_empty: args.skip_empty,
+        sort: args.sort.clone(),
+    };
+
+    let inputs = crate::discover::find_inputs(&args.inputs)?;
+    if inputs.is_empty() {
+        println!("No data to combine");
+        return Ok(exit::ERROR);
+    }
+    let combined = combine_files(&inputs, &options, &mut |w| print_warning(w))?;
+    if !args.quiet {
+        eprintln!("{}", combined.summary());
+    }
+    if combined.count(|s| *s == InputStatus::Used) == 0 {
+        println!("No usable data files");
+        return Ok(exit::ERROR);
+    }
+    if let Some(out) = &args.output {
+        let text = crate::formats::native::to_string(&combined.data);
+        crate::output::write_atomic(out, text.as_bytes())?;
+    }
+
+    let table = Table::build(&combined.data, &report_options)?;
+    if table.is_empty() {
+        println!("No data to report.");
+        return Ok(exit::ERROR);
+    }
+    let width = header::resolve_width(args.width);
+    let mut out = header::render(&combined.data.platforms(), style, width);
+    out.push_str(&table.render(format));
+    let mut code = exit::OK;
+    if let Some(min) = &args.fail_under {
+        let verdict = check_fail_under(&table.total, min, args.precision)?;
+        if verdict.failed {
+            out.push_str(&verdict.message);
+            out.push('\n');
+            code = exit::FAIL_UNDER;
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    Ok(code)
+}

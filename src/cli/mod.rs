@@ -1,0 +1,126 @@
+//! Command-line parsing (clap) and dispatch. Each subcommand lives in its
+//! own file and turns its flags into the library's option values.
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod combine;
+pub mod record;
+pub mod run;
+
+/// Exit statuses, as coverage.py uses them.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// An error, or nothing to combine or report.
+    pub const ERROR: i32 = 1;
+    /// `--fail-under` was not met.
+    pub const FAIL_UNDER: i32 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "covmerge",
+    version,
+    about = "Combine coverage from many test workers and platforms into one coverage.py-compatible report",
+    after_help = "Examples:\n  \
+        covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/\n  \
+        covmerge record --worker gw0 --platform \"platform linux, python 3.12.1-final-0\" coverage.json\n  \
+        covmerge combine covmerge-data/ -m --fail-under 80"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Turn a worker's coverage report(s) into a data file in the shared directory.
+    Record(record::RecordArgs),
+    /// Run a test command, then record the report(s) it wrote.
+    Run(run::RunArgs),
+    /// Combine data files and reports and print the coverage table.
+    Combine(combine::CombineArgs),
+}
+
+/// Options that describe the worker; shared by `record` and `run`.
+#[derive(Args, Debug, Clone)]
+pub struct WorkerArgs {
+    /// The shared directory data files are written to.
+    #[arg(long, default_value = "covmerge-data")]
+    pub data_dir: std::path::PathBuf,
+    /// Host name recorded in the data file [default: this machine's]
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Platform description, e.g. "platform linux, python 3.12.1-final-0"
+    #[arg(long, conflicts_with = "python")]
+    pub platform: Option<String>,
+    /// Probe this Python interpreter for pytest-cov's platform description
+    #[arg(long)]
+    pub python: Option<std::path::PathBuf>,
+    /// Worker id, e.g. gw0 or a CI job name
+    #[arg(long)]
+    pub worker: Option<String>,
+    /// The worker's root directory; absolute paths under it become relative [default: current directory]
+    #[arg(long)]
+    pub root: Option<std::path::PathBuf>,
+    /// How the workers split the tests: load (different tests, one platform) or each (all tests, one platform each)
+    #[arg(long, value_parser = ["load", "each", "unknown"])]
+    pub mode: Option<String>,
+    /// A free label KEY=VALUE (repeatable), e.g. --label job=py311-linux
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+}
+
+impl WorkerArgs {
+    pub fn to_info(&self) -> crate::error::Result<crate::record::WorkerInfo> {
+        use crate::error::Error;
+        let platform = match (&self.platform, &self.python) {
+            (Some(p), _) => p.clone(),
+            (None, Some(python)) => crate::record::probe_python(python)?,
+            (None, None) => crate::record::default_platform(),
+        };
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let root = match &self.root {
+            Some(r) if r.is_absolute() => r.clone(),
+            Some(r) => cwd.join(r),
+            None => cwd,
+        };
+        let mut labels = std::collections::BTreeMap::new();
+        for label in &self.labels {
+            let (k, v) = label
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--label {label:?}: expected KEY=VALUE")))?;
+            labels.insert(k.to_string(), v.to_string());
+        }
+        Ok(crate::record::WorkerInfo {
+            host: self.host.clone().unwrap_or_else(crate::record::hostname),
+            platform,
+            worker: self.worker.clone(),
+            root: crate::paths::normalize(&root.to_string_lossy()),
+            mode: self
+                .mode
+                .as_deref()
+                .and_then(crate::model::Mode::parse)
+                .unwrap_or_default(),
+            labels,
+        })
+    }
+}
+
+/// Print an error the same way everywhere.
+pub fn print_error(err: &dyn std::fmt::Display) {
+    eprintln!("covmerge: error: {err}");
+}
+
+pub fn print_warning(text: &str) {
+    eprintln!("covmerge: warning: {text}");
+}
+
+/// Parse the command line, run, and return the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Record(args) => record::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Combine(args) => combine::run(args),
+    }
+}

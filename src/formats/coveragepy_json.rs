@@ -1,0 +1,194 @@
+//! coverage.py's JSON report (`coverage json`, formats 1 to 3).
+//!
+//! The report lists executed and missing lines (together the statements),
+//! excluded lines and, in branch mode, executed and missing arcs of branch
+//! lines. Lines are executed or not, so hits are 0 or 1.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{json_error, Diagnostics, InputFormat};
+use crate::error::Result;
+use crate::model::{CoverageData, FileCoverage, Function, Source};
+
+pub struct CoveragePyJson;
+
+#[derive(Deserialize)]
+struct Report {
+    #[serde(default)]
+    meta: Meta,
+    files: BTreeMap<String, File>,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta {
+    format: Option<u32>,
+    version: Option<String>,
+    branch_coverage: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    executed_lines: Vec<i64>,
+    #[serde(default)]
+    missing_lines: Vec<i64>,
+    #[serde(default)]
+    excluded_lines: Vec<i64>,
+    executed_branches: Option<Vec<(i64, i64)>>,
+    missing_branches: Option<Vec<(i64, i64)>>,
+    #[serde(default)]
+    functions: BTreeMap<String, Region>,
+}
+
+#[derive(Deserialize)]
+struct Region {
+    #[serde(default)]
+    executed_lines: Vec<i64>,
+    #[serde(default)]
+    missing_lines: Vec<i64>,
+    start_line: Option<i64>,
+}
+
+impl InputFormat for CoveragePyJson {
+    fn name(&self) -> &'static str {
+        "coverage.py json"
+    }
+
+    fn detect(&self, text: &str) -> bool {
+        let head = super::head(text);
+        match head.strip_prefix('{') {
+            Some(rest) => {
+                let rest = rest.trim_start();
+                rest.starts_with("\"meta\"") || rest.starts_with("\"files\"")
+            }
+            None => false,
+        }
+    }
+
+    fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
+        let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
+        let format = report.meta.format.unwrap_or(1);
+        let mut data = CoverageData {
+            branch_coverage: report.meta.branch_coverage.unwrap_or(false),
+            ..Default::default()
+        };
+        for (name, raw) in report.files {
+            let mut file = FileCoverage::default();
+            let line = |n: i64, what: &str, diag: &mut Diagnostics| -> Option<u32> {
+                match u32::try_from(n) {
+                    Ok(l) if l > 0 => Some(l),
+                    _ => {
+                        diag.warn(
+                            None,
+                            format!("{name}: {what} line number {n} is out of range, ignored"),
+                        );
+                        None
+                    }
+                }
+            };
+            for n in raw.executed_lines {
+                if let Some(l) = line(n, "executed", diag) {
+                    file.lines.insert(l, 1);
+                }
+            }
+            for n in raw.missing_lines {
+                if let Some(l) = line(n, "missing", diag) {
+                    file.lines.entry(l).or_insert(0);
+                }
+            }
+            for n in raw.excluded_lines {
+                if let Some(l) = line(n, "excluded", diag) {
+                    file.excluded.insert(l);
+                }
+            }
+            let has_branch_lists =
+                raw.executed_branches.is_some() || raw.missing_branches.is_some();
+            data.branch_coverage |= has_branch_lists;
+            for (from, to) in raw.executed_branches.unwrap_or_default() {
+                if let Some(l) = line(from, "branch source", diag) {
+                    file.arcs.insert((l, to), Some(1));
+                }
+            }
+            for (from, to) in raw.missing_branches.unwrap_or_default() {
+                if let Some(l) = line(from, "branch source", diag) {
+                    file.arcs.entry((l, to)).or_insert(Some(0));
+                }
+            }
+            for (fname, region) in raw.functions {
+                if fname.is_empty() {
+                    continue; // the part of the module outside any function
+                }
+                let all = region.executed_lines.iter().chain(&region.missing_lines);
+                let first = all.clone().copied().min();
+                let last = all.copied().max();
+                let start = region
+                    .start_line
+                    .or(first)
+                    .and_then(|n| u32::try_from(n).ok());
+                if let Some(start) = start.filter(|s| *s > 0) {
+                    file.functions.insert(
+                        fname,
+                        Function {
+                            start,
+                            end: last.and_then(|n| u32::try_from(n).ok()),
+                            hits: u64::from(!region.executed_lines.is_empty()),
+                        },
+                    );
+                }
+            }
+            data.files.insert(name, file);
+        }
+        data.sources.push(Source {
+            converted_from: Some(format!("coverage.py json {format}")),
+            producer: report.meta.version.map(|v| format!("coverage.py {v}")),
+            ..Default::default()
+        });
+        Ok(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{"meta": {"format": 3, "version": "7.17.5", "branch_coverage": true},
+      "files": {"pkg/a.py": {"executed_lines": [1, 2, 4], "missing_lines": [5],
+        "excluded_lines": [7], "executed_branches": [[2, 4]], "missing_branches": [[2, -1]],
+        "functions": {"f": {"executed_lines": [2, 4], "missing_lines": [5], "start_line": 1},
+                      "": {"executed_lines": [1], "missing_lines": []}}}}}"#;
+
+    #[test]
+    fn reads_lines_arcs_and_functions() {
+        assert!(CoveragePyJson.detect(SAMPLE));
+        let mut diag = Diagnostics::default();
+        let data = CoveragePyJson
+            .read(Path::new("c.json"), SAMPLE, &mut diag)
+            .unwrap();
+        assert!(data.branch_coverage);
+        let f = &data.files["pkg/a.py"];
+        assert_eq!(f.lines.len(), 4);
+        assert_eq!(f.lines[&5], 0);
+        assert_eq!(f.arcs[&(2, 4)], Some(1));
+        assert_eq!(f.arcs[&(2, -1)], Some(0));
+        assert_eq!(f.functions["f"].start, 1);
+        assert_eq!(f.functions["f"].end, Some(5));
+        assert!(diag.warnings.is_empty());
+        assert_eq!(
+            data.sources[0].converted_from.as_deref(),
+            Some("coverage.py json 3")
+        );
+    }
+
+    #[test]
+    fn truncated_json_names_file_and_line() {
+        let cut = &SAMPLE[..SAMPLE.len() / 2];
+        let err = CoveragePyJson
+            .read(Path::new("w/c.json"), cut, &mut Diagnostics::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("w/c.json:"), "{err}");
+    }
+}

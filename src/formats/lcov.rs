@@ -1,0 +1,402 @@
+//! LCOV tracefiles (`.info`), as written by geninfo/lcov 1.x and 2.x,
+//! llvm-cov, gcovr, Istanbul, grcov and coverage.py.
+//!
+//! Stored summaries (LF/LH, BRF/BRH, FNF/FNH) are ignored: they are caches
+//! and often missing or wrong; every number is recomputed from DA/BRDA/FN.
+//! Repeated records of one file (lcov -a with several test names) are
+//! merged. coverage.py's textual branch ids (`jump to line 6`,
+//! `exit the module`) are turned back into arcs so the Missing column can
+//! show `2->6` as coverage.py does.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::{Diagnostics, InputFormat};
+use crate::error::{Error, Result};
+use crate::model::{add_hits, add_taken, CoverageData, FileCoverage, Function, Source, Taken};
+
+pub struct Lcov;
+
+const KNOWN_KEYS: &[&str] = &[
+    "TN", "SF", "KF", "VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "DA",
+    "LF", "LH", "MCDC", "MCF", "MCH",
+];
+
+impl InputFormat for Lcov {
+    fn name(&self) -> &'static str {
+        "lcov"
+    }
+
+    fn detect(&self, text: &str) -> bool {
+        let first = text
+            .lines()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty() && !l.starts_with('#'));
+        match first {
+            Some(line) => ["TN:", "SF:", "KF:", "VER:"]
+                .iter()
+                .any(|k| line.starts_with(k)),
+            None => false,
+        }
+    }
+
+    fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
+        let mut data = CoverageData::default();
+        let mut current: Option<Record> = None;
+        let mut records = 0usize;
+        let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
+
+        for (index, raw_line) in text.split('\n').enumerate() {
+            let lineno = index + 1;
+            let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line == "end_of_record" || line.trim_end() == "end_of_record" {
+                match current.take() {
+                    Some(record) => {
+                        records += 1;
+                        record.finish(&mut data, diag);
+                    }
+                    None => diag.warn(Some(lineno), "end_of_record without a preceding SF record"),
+                }
+                continue;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                diag.warn(
+                    Some(lineno),
+                    format!("not an LCOV line, ignored: {}", clip(line)),
+                );
+                continue;
+            };
+            match key {
+                "SF" | "KF" => {
+                    if let Some(record) = current.take() {
+                        diag.warn(
+                            Some(lineno),
+                            format!("record for {} has no end_of_record", record.name),
+                        );
+                        records += 1;
+                        record.finish(&mut data, diag);
+                    }
+                    current = Some(Record::new(value.to_string()));
+                }
+                "TN" | "VER" | "FNF" | "FNH" | "BRF" | "BRH" | "LF" | "LH" | "MCDC" | "MCF"
+                | "MCH" => {}
+                _ if !KNOWN_KEYS.contains(&key) => {
+                    if unknown_keys.insert(key.to_string()) {
+                        diag.warn(Some(lineno), format!("unknown LCOV key {key:?}, ignored"));
+                    }
+                }
+                _ => {
+                    let Some(record) = current.as_mut() else {
+                        diag.warn(
+                            Some(lineno),
+                            format!("{key} outside of an SF record, ignored"),
+                        );
+                        continue;
+                    };
+                    if let Err(message) = record.add(key, value) {
+                        diag.warn(Some(lineno), format!("{message}: {}", clip(line)));
+                    }
+                }
+            }
+        }
+        if let Some(record) = current.take() {
+            diag.warn(
+                None,
+                format!(
+                    "the last record ({}) has no end_of_record; the file may be truncated",
+                    record.name
+                ),
+            );
+            records += 1;
+            record.finish(&mut data, diag);
+        }
+        if records == 0 {
+            return Err(Error::parse(
+                path,
+                None,
+                "no LCOV records (SF ... end_of_record)",
+            ));
+        }
+        data.sources.push(Source {
+            converted_from: Some("lcov".to_string()),
+            ..Default::default()
+        });
+        Ok(data)
+    }
+}
+
+fn clip(line: &str) -> String {
+    let mut out: String = line.chars().take(80).collect();
+    if out.len() < line.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// An exit arc from coverage.py's LCOV whose target is a function we only
+/// know by name until the record's FN lines are all read.
+struct PendingExit {
+    line: u32,
+    function: Option<String>,
+    taken: Taken,
+}
+
+struct Record {
+    name: String,
+    file: FileCoverage,
+    fn_hits: BTreeMap<String, u64>,
+    /// lcov 2.2+ FNL groups: index -> (start, end).
+    fn_groups: BTreeMap<String, (u32, Option<u32>)>,
+    exits: Vec<PendingExit>,
+}
+
+impl Record {
+    fn new(name: String) -> Self {
+        Record {
+            name,
+            file: FileCoverage::default(),
+            fn_hits: BTreeMap::new(),
+            fn_groups: BTreeMap::new(),
+            exits: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, key: &str, value: &str) -> std::result::Result<(), String> {
+        match key {
+            "DA" => {
+                let mut fields = value.splitn(3, ',');
+                let line = parse_line(fields.next())?;
+                let hits = parse_count(fields.next().ok_or("DA without a count")?)?;
+                if let Some(line) = line {
+                    let entry = self.file.lines.entry(line).or_insert(0);
+                    *entry = add_hits(*entry, hits);
+                }
+            }
+            "BRDA" => {
+                let (line_text, rest) = value.split_once(',').ok_or("BRDA needs 4 fields")?;
+                let (block, rest) = rest.split_once(',').ok_or("BRDA needs 4 fields")?;
+                let (branch, taken_text) = rest.rsplit_once(',').ok_or("BRDA needs 4 fields")?;
+                let line = parse_line(Some(line_text))?;
+                let taken = match taken_text.trim() {
+                    "-" => None,
+                    text => Some(parse_count(text)?),
+                };
+                let Some(line) = line else { return Ok(()) };
+                self.add_branch(line, block, branch, taken);
+            }
+            "FN" => {
+                // FN:<start>,<name> or FN:<start>,<end>,<name>; names may hold commas.
+                let (start_text, rest) =
+                    value.split_once(',').ok_or("FN needs a line and a name")?;
+                let start = parse_line(Some(start_text))?.unwrap_or(0);
+                let (end, name) = match rest.split_once(',') {
+                    Some((end_text, name)) if end_text.trim().parse::<u32>().is_ok() => {
+                        (end_text.trim().parse::<u32>().ok(), name)
+                    }
+                    _ => (None, rest),
+                };
+                self.add_function(name, start, end, 0);
+            }
+            "FNDA" => {
+                let (count, name) = value
+                    .split_once(',')
+                    .ok_or("FNDA needs a count and a name")?;
+                let hits = parse_count(count)?;
+                let entry = self.fn_hits.entry(name.to_string()).or_insert(0);
+                *entry = add_hits(*entry, hits);
+            }
+            "FNL" => {
+                let mut fields = value.split(',');
+                let index = fields
+                    .next()
+                    .ok_or("FNL needs an index")?
+                    .trim()
+                    .to_string();
+                let start = parse_line(fields.next())?.unwrap_or(0);
+                let end = match fields.next() {
+                    Some(text) => parse_line(Some(text))?,
+                    None => None,
+                };
+                self.fn_groups.insert(index, (start, end));
+            }
+            "FNA" => {
+                let (index, rest) = value.split_once(',').ok_or("FNA needs 3 fields")?;
+                let (count, name) = rest.split_once(',').ok_or("FNA needs 3 fields")?;
+                let hits = parse_count(count)?;
+                let (start, end) = *self
+                    .fn_groups
+                    .get(index.trim())
+                    .ok_or("FNA refers to an FNL index not seen before")?;
+                self.add_function(name, start, end, hits);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn add_function(&mut self, name: &str, start: u32, end: Option<u32>, hits: u64) {
+        let func = self
+            .file
+            .functions
+            .entry(name.to_string())
+            .or_insert(Function {
+                start,
+                end,
+                hits: 0,
+            });
+        if start != 0 && (func.start == 0 || start < func.start) {
+            func.start = start;
+        }
+        func.end = func.end.or(end);
+        func.hits = add_hits(func.hits, hits);
+    }
+
+    fn add_branch(&mut self, line: u32, block: &str, branch: &str, taken: Taken) {
+        if let Some(target) = branch.strip_prefix("jump to line ") {
+            if let Ok(to) = target.trim().parse::<i64>() {
+                let entry = self.file.arcs.entry((line, to)).or_insert(None);
+                *entry = add_taken(*entry, taken);
+                return;
+            }
+        }
+        if branch == "exit the module" {
+            let entry = self.file.arcs.entry((line, -1)).or_insert(None);
+            *entry = add_taken(*entry, taken);
+            return;
+        }
+        if let Some(rest) = branch.strip_prefix("return from function '") {
+            let function = rest.strip_suffix('\'').map(str::to_string);
+            self.exits.push(PendingExit {
+                line,
+                function,
+                taken,
+            });
+            return;
+        }
+        let entry = self
+            .file
+            .branches
+            .entry((line, block.trim().to_string(), branch.to_string()))
+            .or_insert(None);
+        *entry = add_taken(*entry, taken);
+    }
+
+    fn finish(mut self, data: &mut CoverageData, diag: &mut Diagnostics) {
+        for (name, hits) in std::mem::take(&mut self.fn_hits) {
+            match self.file.functions.get_mut(&name) {
+                Some(func) => func.hits = add_hits(func.hits, hits),
+                None => diag.warn(
+                    None,
+                    format!("{}: FNDA for unknown function {name:?}, ignored", self.name),
+                ),
+            }
+        }
+        for exit in std::mem::take(&mut self.exits) {
+            // coverage.py numbers an exit by the code object's first line.
+            let code_start = exit
+                .function
+                .as_ref()
+                .and_then(|f| self.file.functions.get(f))
+                .map(|f| i64::from(f.start))
+                .unwrap_or(1);
+            let entry = self
+                .file
+                .arcs
+                .entry((exit.line, -code_start))
+                .or_insert(None);
+            *entry = add_taken(*entry, exit.taken);
+        }
+        self.file.functions.retain(|_, f| f.start != 0);
+        if self.file.has_branches() {
+            data.branch_coverage = true;
+        }
+        match data.files.get_mut(&self.name) {
+            Some(existing) => existing.merge(self.file),
+            None => {
+                data.files.insert(self.name, self.file);
+            }
+        }
+    }
+}
+
+/// A line number: `Ok(None)` for line 0 (old coverage.py writes it; it is
+/// dropped), an error for anything that is not a number in 1..=u32::MAX.
+fn parse_line(field: Option<&str>) -> std::result::Result<Option<u32>, String> {
+    let text = field.ok_or("missing line number")?.trim();
+    match text.parse::<u32>() {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(format!("bad line number {text:?}")),
+    }
+}
+
+/// A hit count. Producers write negative numbers (lost gcov updates) and
+/// floats (lcov's Perl); negatives become 0 and huge values saturate.
+fn parse_count(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok(n);
+    }
+    if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) && text.len() > 1 {
+        return Ok(0);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(if x <= 0.0 { 0 } else { x as u64 }),
+        Ok(x) if x == f64::INFINITY => Ok(u64::MAX),
+        _ => Err(format!("bad count {text:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (CoverageData, Diagnostics) {
+        let mut diag = Diagnostics::default();
+        let data = Lcov.read(Path::new("t.info"), text, &mut diag).unwrap();
+        (data, diag)
+    }
+
+    #[test]
+    fn coveragepy_branch_descriptions_become_arcs() {
+        let text = "SF:pkg/a.py\nDA:1,1\nDA:2,1\nFN:4,6,h\nFNDA:1,h\nBRDA:2,0,jump to line 3,1\n\
+                    BRDA:2,0,exit the module,0\nBRDA:5,0,return from function 'h',0\nend_of_record\n";
+        let (data, diag) = read(text);
+        let f = &data.files["pkg/a.py"];
+        assert_eq!(f.arcs[&(2, 3)], Some(1));
+        assert_eq!(f.arcs[&(2, -1)], Some(0));
+        assert_eq!(f.arcs[&(5, -4)], Some(0));
+        assert_eq!(f.functions["h"].hits, 1);
+        assert!(diag.warnings.is_empty(), "{:?}", diag.warnings);
+        assert!(data.branch_coverage);
+    }
+
+    #[test]
+    fn repeated_records_crlf_and_dirty_counts() {
+        let text = "TN:a\r\nSF:/x/c.c\r\nDA:3,2\r\nDA:4,-5\r\nBRDA:3,0,0,-\r\nend_of_record\r\n\
+                    TN:b\r\nSF:/x/c.c\r\nDA:3,1.5e1\r\nDA:0,9\r\nBRDA:3,0,0,4\r\nend_of_record\r\n";
+        let (data, _) = read(text);
+        let f = &data.files["/x/c.c"];
+        assert_eq!(f.lines[&3], 17);
+        assert_eq!(f.lines[&4], 0);
+        assert!(!f.lines.contains_key(&0));
+        assert_eq!(f.branches[&(3, "0".into(), "0".into())], Some(4));
+    }
+
+    #[test]
+    fn bad_line_is_a_warning_with_its_number() {
+        let (_, diag) = read("SF:a.c\nDA:x,1\nend_of_record\n");
+        assert_eq!(diag.warnings[0].line, Some(2));
+    }
+
+    #[test]
+    fn a_file_without_records_is_an_error() {
+        let err = Lcov
+            .read(Path::new("e.info"), "TN:x\n", &mut Diagnostics::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("e.info"));
+    }
+}

@@ -1,0 +1,298 @@
+//! covmerge's own data file (`*.covmerge.json`), described in docs/FORMAT.md.
+//!
+//! Versioned JSON. It holds everything the other readers produce, so
+//! converting to it loses nothing, and a combined file is a valid input.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{json_error, Diagnostics, InputFormat};
+use crate::error::{Error, Result};
+use crate::model::{CoverageData, FileCoverage, Function, Mode, Source};
+
+/// The data file format version this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// File name suffix of data files.
+pub const SUFFIX: &str = ".covmerge.json";
+
+pub struct Native;
+
+impl InputFormat for Native {
+    fn name(&self) -> &'static str {
+        "covmerge"
+    }
+
+    fn detect(&self, text: &str) -> bool {
+        // We always write "covmerge" as the first key.
+        let head = super::head(text);
+        head.strip_prefix('{')
+            .map(|rest| rest.trim_start().starts_with("\"covmerge\""))
+            .unwrap_or(false)
+    }
+
+    fn read(&self, path: &Path, text: &str, _diag: &mut Diagnostics) -> Result<CoverageData> {
+        let raw: RawData = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
+        if raw.covmerge == 0 || raw.covmerge > FORMAT_VERSION {
+            return Err(Error::parse(
+                path,
+                None,
+                format!(
+                    "covmerge data format version {} is not supported (this covmerge reads 1 to {})",
+                    raw.covmerge, FORMAT_VERSION
+                ),
+            ));
+        }
+        raw.into_model(path)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawSource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    platform: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    worker: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    root: Option<String>,
+    #[serde(default = "unknown_mode")]
+    mode: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    converted_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    producer: Option<String>,
+}
+
+fn unknown_mode() -> String {
+    "unknown".to_string()
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct RawFile {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<(u32, u64)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    excluded: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    arcs: Vec<(u32, i64, Option<u64>)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<(u32, String, String, Option<u64>)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    functions: Vec<(String, u32, Option<u32>, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawHeader {
+    covmerge: u32,
+    #[serde(default)]
+    producer: Option<String>,
+    #[serde(default)]
+    branch_coverage: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    root: Option<String>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+struct RawData {
+    covmerge: u32,
+    #[serde(default)]
+    branch_coverage: bool,
+    #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    files: BTreeMap<String, RawFile>,
+}
+
+impl RawData {
+    fn into_model(self, path: &Path) -> Result<CoverageData> {
+        let mut sources = Vec::with_capacity(self.sources.len());
+        for s in self.sources {
+            let mode = Mode::parse(&s.mode).ok_or_else(|| {
+                Error::parse(
+                    path,
+                    None,
+                    format!("source mode {:?} is not one of load, each, unknown", s.mode),
+                )
+            })?;
+            sources.push(Source {
+                host: s.host,
+                platform: s.platform,
+                worker: s.worker,
+                root: s.root,
+                mode,
+                labels: s.labels,
+                created: s.created,
+                converted_from: s.converted_from,
+                producer: s.producer,
+            });
+        }
+        sources.sort();
+        let mut files = BTreeMap::new();
+        for (name, raw) in self.files {
+            let mut file = FileCoverage::default();
+            for (line, hits) in raw.lines {
+                check_line(path, &name, line)?;
+                let entry = file.lines.entry(line).or_insert(0);
+                *entry = entry.saturating_add(hits);
+            }
+            file.excluded.extend(raw.excluded);
+            for (from, to, taken) in raw.arcs {
+                check_line(path, &name, from)?;
+                let entry = file.arcs.entry((from, to)).or_insert(None);
+                *entry = crate::model::add_taken(*entry, taken);
+            }
+            for (line, block, branch, taken) in raw.branches {
+                check_line(path, &name, line)?;
+                let entry = file.branches.entry((line, block, branch)).or_insert(None);
+                *entry = crate::model::add_taken(*entry, taken);
+            }
+            for (fname, start, end, hits) in raw.functions {
+                file.functions.insert(fname, Function { start, end, hits });
+            }
+            files.insert(name, file);
+        }
+        Ok(CoverageData {
+            branch_coverage: self.branch_coverage,
+            sources,
+            root: self.root,
+            files,
+        })
+    }
+}
+
+fn check_line(path: &Path, file: &str, line: u32) -> Result<()> {
+    if line == 0 {
+        return Err(Error::parse(
+            path,
+            None,
+            format!("{file}: line number 0 (lines start at 1)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Serialise `data` as a data file: the header on the first lines, then
+/// one source file per line, so large files stay diffable and greppable.
+pub fn to_string(data: &CoverageData) -> String {
+    let header = RawHeader {
+        covmerge: FORMAT_VERSION,
+        producer: Some(format!("covmerge {}", env!("CARGO_PKG_VERSION"))),
+        branch_coverage: data.branch_coverage,
+        root: data.root.clone(),
+        sources: data
+            .sources
+            .iter()
+            .map(|s| RawSource {
+                host: s.host.clone(),
+                platform: s.platform.clone(),
+                worker: s.worker.clone(),
+                root: s.root.clone(),
+                mode: s.mode.as_str().to_string(),
+                labels: s.labels.clone(),
+                created: s.created.clone(),
+                converted_from: s.converted_from.clone(),
+                producer: s.producer.clone(),
+            })
+            .collect(),
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut out = serde_json::to_string(&header).expect("header serialises");
+    out.pop(); // the closing brace; the files follow
+    out.push_str(",\"files\":{");
+    for (i, (name, file)) in data.files.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('\n');
+        out.push_str(&serde_json::to_string(name).expect("string serialises"));
+        out.push(':');
+        let raw = RawFile {
+            lines: file.lines.iter().map(|(l, h)| (*l, *h)).collect(),
+            excluded: file.excluded.iter().copied().collect(),
+            arcs: file.arcs.iter().map(|((f, t), k)| (*f, *t, *k)).collect(),
+            branches: file
+                .branches
+                .iter()
+                .map(|((l, b, id), k)| (*l, b.clone(), id.clone(), *k))
+                .collect(),
+            functions: file
+                .functions
+                .iter()
+                .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
+                .collect(),
+        };
+        out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
+    }
+    out.push_str("\n}}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let mut data = CoverageData {
+            branch_coverage: true,
+            root: Some("/w/proj".into()),
+            sources: vec![Source {
+                host: Some("hostA".into()),
+                platform: Some("platform linux, python 3.12.1-final-0".into()),
+                worker: Some("gw0".into()),
+                mode: Mode::Each,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let mut f = FileCoverage::default();
+        f.lines.insert(1, 3);
+        f.lines.insert(2, 0);
+        f.excluded.insert(9);
+        f.arcs.insert((1, -1), None);
+        f.arcs.insert((1, 2), Some(4));
+        f.branches
+            .insert((5, "0".into(), "jump, with comma".into()), Some(1));
+        f.functions.insert(
+            "main".into(),
+            Function {
+                start: 1,
+                end: Some(2),
+                hits: 1,
+            },
+        );
+        data.files.insert("pkg/a b.py".into(), f);
+        let text = to_string(&data);
+        assert!(Native.detect(&text));
+        let back = Native
+            .read(Path::new("x"), &text, &mut Diagnostics::default())
+            .unwrap();
+        assert_eq!(back, data);
+    }
+
+    #[test]
+    fn future_version_is_refused_with_the_file_name() {
+        let err = Native
+            .read(
+                Path::new("d/w.covmerge.json"),
+                r#"{"covmerge": 99, "files": {}}"#,
+                &mut Diagnostics::default(),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("d/w.covmerge.json:"), "{err}");
+        assert!(err.contains("version 99"), "{err}");
+    }
+}

@@ -1,0 +1,21 @@
+//! covmerge: combine coverage data from many test workers, hosts and
+//! platforms into one report that matches coverage.py's byte for byte.
+//!
+//! Data flow (see docs/ARCHITECTURE.md): [`discover`] finds inputs,
+//! [`formats`] reads each into the [`model`], [`paths`] normalises file
+//! names, [`combine`] unions them, [`report`] prints the table. On the
+//! worker side, [`record`] writes one data file per worker. [`cli`] turns
+//! command lines into calls of these modules.
+
+pub mod cli;
+pub mod combine;
+pub mod discover;
+pub mod error;
+pub mod formats;
+pub mod model;
+pub mod output;
+pub mod paths;
+pub mod record;
+pub mod report;
+
+pub use error::{Error, Result};

@@ -1,0 +1,5 @@
+//! The `covmerge` binary: everything happens in the library's `cli` module.
+
+fn main() {
+    std::process::exit(covmerge::cli::main());
+}

@@ -1,0 +1,610 @@
+//! Path normalisation and coverage.py-style `[paths]` aliases.
+//!
+//! Every file name from every input goes through [`PathMapper::map`], which
+//! makes names from different workers comparable: separators become `/`,
+//! `.` and `..` are collapsed, drive letters are upper-cased, `[paths]`
+//! rules are applied, and a path under the worker's root (or under the
+//! directory combine runs in) becomes relative to it.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Lexically normalise a path as written by any OS: `\` -> `/`, repeated
+/// separators and `.` removed, `..` collapsed where possible, drive letter
+/// upper-cased. A UNC prefix (`//server/share`) is kept.
+pub fn normalize(path: &str) -> String {
+    let unified = path.replace('\\', "/");
+    let (prefix, rest) = split_prefix(&unified);
+    let absolute = !prefix.is_empty();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rest.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(last) if *last != ".." => {
+                    parts.pop();
+                }
+                // `..` above the root of an absolute path stays at the root.
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            _ => parts.push(part),
+        }
+    }
+    let mut out = prefix;
+    out.push_str(&parts.join("/"));
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// Split off the absolute prefix: `/`, `//server/share/`, or `X:/` (drive
+/// letter upper-cased). Relative paths have an empty prefix.
+fn split_prefix(path: &str) -> (String, &str) {
+    let bytes = path.as_bytes();
+    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+        let rest = &path[2..];
+        let drive = (bytes[0] as char).to_ascii_uppercase();
+        return (format!("{drive}:/"), rest.trim_start_matches('/'));
+    }
+    if let Some(rest) = path.strip_prefix("//") {
+        if !rest.starts_with('/') {
+            // UNC: keep server and share as part of the prefix.
+            let mut pieces = rest.splitn(3, '/');
+            let server = pieces.next().unwrap_or("");
+            let share = pieces.next().unwrap_or("");
+            let tail = pieces.next().unwrap_or("");
+            return (format!("//{server}/{share}/"), tail);
+        }
+    }
+    if let Some(rest) = path.strip_prefix('/') {
+        return ("/".to_string(), rest);
+    }
+    (String::new(), path)
+}
+
+/// Absolute on any OS: `/x`, `\x`, `C:\x`, `C:/x`, `\\server\share`.
+pub fn is_absolute_anywhere(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with('/')
+        || path.starts_with('\\')
+        || (b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic())
+}
+
+/// Windows paths compare case-insensitively; POSIX paths do not.
+fn is_windows_style(path: &str) -> bool {
+    let b = path.as_bytes();
+    (b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic()) || path.starts_with("//")
+}
+
+/// If normalised `path` lies under normalised `root`, the rest of it.
+pub fn strip_root(path: &str, root: &str) -> Option<String> {
+    let root = root.trim_end_matches('/');
+    if root.is_empty() || root == "." {
+        return None;
+    }
+    let head = path.get(..root.len())?;
+    let same = if is_windows_style(root) {
+        head.eq_ignore_ascii_case(root)
+    } else {
+        head == root
+    };
+    if !same {
+        return None;
+    }
+    let rest = path[root.len()..].strip_prefix('/')?;
+    if rest.is_empty() {
+        None
+    } else {
+        Some(rest.to_string())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    /// `*/` at the start or `**/` anywhere: any run of directories, or none.
+    AnyDirs,
+    /// `/`: either separator.
+    Sep,
+    /// `*`: any run of characters other than separators.
+    Star,
+    /// `?`: one character other than a separator.
+    One,
+    /// `[...]`: a character class.
+    Class {
+        negated: bool,
+        items: Vec<(char, char)>,
+    },
+    Literal(char),
+}
+
+/// One `pattern -> result` rule.
+#[derive(Clone, Debug)]
+struct Rule {
+    original: String,
+    tokens: Vec<Token>,
+    result: String,
+}
+
+/// An ordered list of `[paths]` rules, with coverage.py's glob syntax.
+#[derive(Clone, Debug, Default)]
+pub struct PathAliases {
+    rules: Vec<Rule>,
+}
+
+/// The outcome of mapping one path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mapping {
+    pub path: String,
+    /// The rule's pattern as the user wrote it.
+    pub rule: String,
+}
+
+impl PathAliases {
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Build rules from `[paths]` entries: in each entry the first value is
+    /// the canonical result and every later value a pattern mapping to it.
+    pub fn from_entries(entries: &[(String, Vec<String>)]) -> Result<Self> {
+        let mut aliases = PathAliases::default();
+        for (name, values) in entries {
+            let Some((result, patterns)) = values.split_first() else {
+                continue;
+            };
+            for pattern in patterns {
+                aliases
+                    .add(pattern, result)
+                    .map_err(|e| Error::Usage(format!("[paths] {name}: {e}")))?;
+            }
+        }
+        Ok(aliases)
+    }
+
+    /// Add one rule. Errors are coverage.py's: a pattern must not end with
+    /// a wildcard, a result must not contain one.
+    pub fn add(&mut self, pattern: &str, result: &str) -> std::result::Result<(), String> {
+        let original = pattern.to_string();
+        let mut pattern = pattern.replace('\\', "/");
+        if pattern.len() > 1 {
+            pattern = pattern.trim_end_matches('/').to_string();
+        }
+        if pattern.ends_with('*') {
+            return Err(format!(
+                "pattern {original:?}: Pattern must not end with wildcards."
+            ));
+        }
+        if result.contains('*') || result.contains('?') {
+            return Err(format!(
+                "Result path must not contain wildcards: {result:?}"
+            ));
+        }
+        if !pattern.ends_with('/') {
+            pattern.push('/');
+        }
+        let tokens = tokenize(&pattern).map_err(|e| format!("pattern {original:?}: {e}"))?;
+        let mut result = normalize(result);
+        if result == "." {
+            result.clear();
+        } else {
+            result.push('/');
+        }
+        self.rules.push(Rule {
+            original,
+            tokens,
+            result,
+        });
+        Ok(())
+    }
+
+    /// Map a normalised path. Rules are tried in order; the first whose
+    /// result exists (relative to the current directory) wins. When the
+    /// sources are not here at all, the first matching rule wins: combine
+    /// usually runs where the workers' checkouts do not exist.
+    pub fn map(&self, path: &str) -> Option<Mapping> {
+        let chars: Vec<char> = path.chars().collect();
+        let mut first: Option<Mapping> = None;
+        for rule in &self.rules {
+            let Some(end) = match_prefix(&rule.tokens, 0, &chars, 0) else {
+                continue;
+            };
+            let rest: String = chars[end..].iter().collect();
+            let mapped = Mapping {
+                path: format!("{}{}", rule.result, rest),
+                rule: rule.original.clone(),
+            };
+            if Path::new(&mapped.path).exists() {
+                return Some(mapped);
+            }
+            first.get_or_insert(mapped);
+        }
+        first
+    }
+
+    /// One line per rule, for `--debug-paths`.
+    pub fn describe(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .map(|r| format!("rule: {:?} -> {:?}", r.original, r.result))
+            .collect()
+    }
+}
+
+fn tokenize(pattern: &str) -> std::result::Result<Vec<Token>, String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let text = pattern;
+    if text.contains("***") {
+        return Err("File pattern can't include '***'".into());
+    }
+    if text.contains("**/**") {
+        return Err("File pattern can't include '**/**'".into());
+    }
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    // A leading run of `*` followed by `/` matches any prefix, or nothing.
+    let leading_stars = chars.iter().take_while(|c| **c == '*').count();
+    if leading_stars > 0 && chars.get(leading_stars) == Some(&'/') {
+        tokens.push(Token::AnyDirs);
+        i = leading_stars + 1;
+    }
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '*' && chars.get(i + 1) == Some(&'*') {
+            let before_ok = i == 0 || chars[i - 1] == '/';
+            if !before_ok || chars.get(i + 2) != Some(&'/') {
+                return Err("'**' must be a whole path part".into());
+            }
+            tokens.push(Token::AnyDirs);
+            i += 3;
+            continue;
+        }
+        match c {
+            '/' => tokens.push(Token::Sep),
+            '*' => tokens.push(Token::Star),
+            '?' => tokens.push(Token::One),
+            '[' => {
+                let close = chars[i + 1..]
+                    .iter()
+                    .position(|c| *c == ']')
+                    .ok_or("File pattern can't include a lone '['")?;
+                let body = &chars[i + 1..i + 1 + close];
+                if body.is_empty() {
+                    return Err("File pattern can't include '[]'".into());
+                }
+                let (negated, body) = match body.first() {
+                    Some('^') => (true, &body[1..]),
+                    _ => (false, body),
+                };
+                let mut items = Vec::new();
+                let mut k = 0;
+                while k < body.len() {
+                    if k + 2 < body.len() && body[k + 1] == '-' {
+                        items.push((body[k], body[k + 2]));
+                        k += 3;
+                    } else {
+                        items.push((body[k], body[k]));
+                        k += 1;
+                    }
+                }
+                tokens.push(Token::Class { negated, items });
+                i += close + 2;
+                continue;
+            }
+            ']' => return Err("File pattern can't include a lone ']'".into()),
+            _ => tokens.push(Token::Literal(c)),
+        }
+        i += 1;
+    }
+    Ok(tokens)
+}
+
+fn is_sep(c: char) -> bool {
+    c == '/' || c == '\\'
+}
+
+fn same_char(a: char, b: char) -> bool {
+    a == b || a.to_lowercase().eq(b.to_lowercase())
+}
+
+/// Backtracking prefix match, greedy first, as Python's `re.match` does for
+/// the regex coverage.py builds. Returns the end of the matched prefix.
+fn match_prefix(tokens: &[Token], ti: usize, s: &[char], si: usize) -> Option<usize> {
+    let Some(token) = tokens.get(ti) else {
+        return Some(si);
+    };
+    match token {
+        Token::AnyDirs => {
+            // `(.*[/\\])?`: the longest prefix ending in a separator first.
+            let mut j = s.len();
+            while j > si {
+                if is_sep(s[j - 1]) {
+                    if let Some(end) = match_prefix(tokens, ti + 1, s, j) {
+                        return Some(end);
+                    }
+                }
+                j -= 1;
+            }
+            match_prefix(tokens, ti + 1, s, si)
+        }
+        Token::Star => {
+            let mut run = si;
+            while run < s.len() && !is_sep(s[run]) {
+                run += 1;
+            }
+            let mut j = run;
+            loop {
+                if let Some(end) = match_prefix(tokens, ti + 1, s, j) {
+                    return Some(end);
+                }
+                if j == si {
+                    return None;
+                }
+                j -= 1;
+            }
+        }
+        Token::Sep => match s.get(si) {
+            Some(c) if is_sep(*c) => match_prefix(tokens, ti + 1, s, si + 1),
+            _ => None,
+        },
+        Token::One => match s.get(si) {
+            Some(c) if !is_sep(*c) => match_prefix(tokens, ti + 1, s, si + 1),
+            _ => None,
+        },
+        Token::Class { negated, items } => {
+            let c = *s.get(si)?;
+            let lower = c.to_lowercase().next().unwrap_or(c);
+            let upper = c.to_uppercase().next().unwrap_or(c);
+            let inside = items.iter().any(|(a, b)| {
+                (*a..=*b).contains(&c) || (*a..=*b).contains(&lower) || (*a..=*b).contains(&upper)
+            });
+            if inside != *negated {
+                match_prefix(tokens, ti + 1, s, si + 1)
+            } else {
+                None
+            }
+        }
+        Token::Literal(l) => match s.get(si) {
+            Some(c) if same_char(*c, *l) => match_prefix(tokens, ti + 1, s, si + 1),
+            _ => None,
+        },
+    }
+}
+
+/// Read `[paths]` entries from a coverage.py configuration file: INI
+/// (`.coveragerc`: `[paths]`; `setup.cfg`/`tox.ini`: `[coverage:paths]`) or
+/// TOML (`pyproject.toml`: `[tool.coverage.paths]`, or a plain `[paths]`).
+pub fn read_paths_config(path: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let is_toml = path.extension().is_some_and(|e| e == "toml");
+    if is_toml {
+        paths_from_toml(path, &text)
+    } else {
+        Ok(paths_from_ini(&text))
+    }
+}
+
+fn paths_from_toml(path: &Path, text: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let value: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Error::parse(path, None, format!("invalid TOML: {e}")))?;
+    let section = value
+        .get("tool")
+        .and_then(|t| t.get("coverage"))
+        .and_then(|c| c.get("paths"))
+        .or_else(|| value.get("paths"));
+    let mut entries = Vec::new();
+    if let Some(toml::Value::Table(table)) = section {
+        for (name, values) in table {
+            let list = match values {
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str().map(str::to_string).ok_or_else(|| {
+                            Error::parse(
+                                path,
+                                None,
+                                format!("[paths] {name}: values must be strings"),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+                _ => {
+                    return Err(Error::parse(
+                        path,
+                        None,
+                        format!("[paths] {name}: expected a list of strings"),
+                    ))
+                }
+            };
+            entries.push((name.clone(), list));
+        }
+    }
+    Ok(entries)
+}
+
+/// A minimal reading of Python's configparser, enough for `[paths]`:
+/// `key = value` or `key: value`, continuation lines indented, `#` and `;`
+/// comment lines.
+fn paths_from_ini(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut entries: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_paths = false;
+    for raw in text.lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if trimmed.starts_with('[') && line == trimmed {
+            let name = trimmed.trim_start_matches('[').trim_end_matches(']').trim();
+            in_paths = name == "paths" || name == "coverage:paths";
+            continue;
+        }
+        if !in_paths {
+            continue;
+        }
+        if line != trimmed {
+            if let Some((_, values)) = entries.last_mut() {
+                values.push(trimmed.to_string());
+            }
+            continue;
+        }
+        let split = trimmed
+            .find(['=', ':'])
+            .map(|i| (&trimmed[..i], &trimmed[i + 1..]));
+        // A Windows drive letter (C:\...) on a key line is a value, not `key:`.
+        if let Some((key, value)) = split {
+            let mut values = Vec::new();
+            if !value.trim().is_empty() {
+                values.push(value.trim().to_string());
+            }
+            entries.push((key.trim().to_string(), values));
+        }
+    }
+    entries
+}
+
+/// Turns any input path into the name used in the combined result.
+#[derive(Clone, Debug, Default)]
+pub struct PathMapper {
+    pub aliases: PathAliases,
+    /// The directory combine runs in, normalised; paths under it become
+    /// relative, as coverage.py's report names do.
+    pub cwd: Option<String>,
+}
+
+impl PathMapper {
+    pub fn new(aliases: PathAliases) -> Self {
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| d.to_str().map(normalize));
+        PathMapper { aliases, cwd }
+    }
+
+    /// The canonical name of `raw` from an input whose worker ran in `root`,
+    /// and the rule that produced it, if any.
+    pub fn map(&self, raw: &str, root: Option<&str>) -> (String, Option<String>) {
+        let path = normalize(raw);
+        let (path, rule) = match self.aliases.map(&path) {
+            Some(m) => (normalize(&m.path), Some(m.rule)),
+            None => {
+                let under_root = root.and_then(|r| strip_root(&path, &normalize(r)));
+                (under_root.unwrap_or(path), None)
+            }
+        };
+        let relative = self.cwd.as_deref().and_then(|cwd| strip_root(&path, cwd));
+        (relative.unwrap_or(path), rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_handles_every_os() {
+        assert_eq!(
+            normalize(r"C:\Users\me\proj\.\pkg\..\pkg\a.py"),
+            "C:/Users/me/proj/pkg/a.py"
+        );
+        assert_eq!(normalize("c:/x//y/"), "C:/x/y");
+        assert_eq!(normalize("./pkg/a.py"), "pkg/a.py");
+        assert_eq!(normalize("../up/a.py"), "../up/a.py");
+        assert_eq!(normalize("/a/../../b"), "/b");
+        assert_eq!(
+            normalize(r"\\server\share\dir\a.py"),
+            "//server/share/dir/a.py"
+        );
+        assert_eq!(normalize("pkg\\sub\\m.py"), "pkg/sub/m.py");
+    }
+
+    #[test]
+    fn strip_root_is_case_insensitive_only_on_windows_paths() {
+        assert_eq!(
+            strip_root("C:/Work/Proj/pkg/a.py", "c:/work/proj"),
+            Some("pkg/a.py".into())
+        );
+        assert_eq!(strip_root("/Work/proj/a.py", "/work/proj"), None);
+        assert_eq!(strip_root("/work/project/a.py", "/work/proj"), None);
+        assert_eq!(
+            strip_root("/work/proj/a.py", "/work/proj/"),
+            Some("a.py".into())
+        );
+    }
+
+    fn aliases(rules: &[(&str, &str)]) -> PathAliases {
+        let mut a = PathAliases::default();
+        for (p, r) in rules {
+            a.add(p, r).unwrap();
+        }
+        a
+    }
+
+    #[test]
+    fn aliases_follow_coveragepy_globs() {
+        let a = aliases(&[("*/src/", "src/")]);
+        for p in [
+            "/home/runner/work/proj/proj/src/pkg/mathy.py",
+            "C:/Users/runneradmin/work/proj/proj/src/pkg/mathy.py",
+            "/Users/RUNNER/work/proj/proj/SRC/pkg/mathy.py",
+            "src/pkg/mathy.py",
+        ] {
+            assert_eq!(a.map(p).unwrap().path, "src/pkg/mathy.py", "{p}");
+        }
+        let b = aliases(&[("/ci/*/checkout", "proj"), ("/x/**/lib", "lib")]);
+        assert_eq!(b.map("/ci/w1/checkout/a.py").unwrap().path, "proj/a.py");
+        assert!(b.map("/ci/w1/w2/checkout/a.py").is_none());
+        assert_eq!(b.map("/x/a/b/lib/m.py").unwrap().path, "lib/m.py");
+        assert_eq!(b.map("/x/lib/m.py").unwrap().path, "lib/m.py");
+        let c = aliases(&[("/w/job[0-9]/", "j/")]);
+        assert_eq!(c.map("/w/job7/a.py").unwrap().path, "j/a.py");
+        assert!(c.map("/w/jobx/a.py").is_none());
+    }
+
+    #[test]
+    fn bad_patterns_are_refused() {
+        let mut a = PathAliases::default();
+        assert!(a.add("/x/*", "y").is_err());
+        assert!(a.add("/x/a**/", "y").is_err());
+        assert!(a.add("/x/[ab/", "y").is_err());
+        assert!(a.add("/x/", "y*").is_err());
+    }
+
+    #[test]
+    fn ini_and_toml_paths_sections() {
+        let ini = "[run]\nbranch = True\n[paths]\nsource =\n    src/\n    */src/\n    C:\\a\\src\\\n# c\nother = lib/\n  */lib/\n";
+        let entries = paths_from_ini(ini);
+        assert_eq!(entries[0].0, "source");
+        assert_eq!(entries[0].1, vec!["src/", "*/src/", "C:\\a\\src\\"]);
+        assert_eq!(entries[1].1, vec!["lib/", "*/lib/"]);
+        let toml = "[tool.coverage.paths]\nsource = [\"src/\", \"*/src/\"]\n";
+        let entries = paths_from_toml(Path::new("p.toml"), toml).unwrap();
+        assert_eq!(
+            entries,
+            vec![(
+                "source".to_string(),
+                vec!["src/".to_string(), "*/src/".to_string()]
+            )]
+        );
+    }
+
+    #[test]
+    fn mapper_prefers_rules_then_root_then_cwd() {
+        let mapper = PathMapper {
+            aliases: aliases(&[("*/site-packages/", "src/")]),
+            cwd: Some("/here".into()),
+        };
+        assert_eq!(
+            mapper.map("/v/lib/site-packages/pkg/a.py", None).0,
+            "src/pkg/a.py"
+        );
+        assert_eq!(
+            mapper.map(r"D:\w\proj\pkg\a.py", Some(r"d:\w\proj")).0,
+            "pkg/a.py"
+        );
+        assert_eq!(mapper.map("/here/pkg/a.py", None).0, "pkg/a.py");
+        assert_eq!(mapper.map("/else/pkg/a.py", None).0, "/else/pkg/a.py");
+    }
+}

@@ -1,0 +1,271 @@
+//! The coverage table, byte for byte as coverage.py's `coverage report`
+//! prints it, and the pytest-cov style platform header above it.
+//!
+//! [`Table::build`] does the shared work once (analysis, skipping, sorting,
+//! the TOTAL); `text`, `markdown` and `total` only lay it out.
+
+use crate::error::{Error, Result};
+use crate::model::CoverageData;
+
+pub mod analysis;
+pub mod header;
+pub mod markdown;
+pub mod numbers;
+pub mod sort;
+pub mod text;
+
+use analysis::Analysis;
+use numbers::Numbers;
+
+/// How the table is laid out (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    #[default]
+    Text,
+    Markdown,
+    /// Only the total percentage.
+    Total,
+}
+
+impl TableFormat {
+    pub fn parse(text: &str) -> Result<TableFormat> {
+        match text {
+            "text" => Ok(TableFormat::Text),
+            "markdown" => Ok(TableFormat::Markdown),
+            "total" => Ok(TableFormat::Total),
+            other => Err(Error::Usage(format!(
+                "Unknown report format choice: '{other}'"
+            ))),
+        }
+    }
+}
+
+/// The `coverage report` options covmerge supports.
+#[derive(Clone, Debug, Default)]
+pub struct ReportOptions {
+    pub format: TableFormat,
+    pub show_missing: bool,
+    pub precision: usize,
+    pub skip_covered: bool,
+    pub skip_empty: bool,
+    /// `name`, `stmts`, `miss`, `branch`, `brpart` or `cover`, optionally
+    /// prefixed with `+` or `-`.
+    pub sort: Option<String>,
+}
+
+/// One shown row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub name: String,
+    pub numbers: Numbers,
+    pub missing: String,
+}
+
+/// Everything a layout needs.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Whether the Branch and BrPart columns are shown.
+    pub branches: bool,
+    pub show_missing: bool,
+    pub precision: usize,
+    pub rows: Vec<Row>,
+    /// Sums over every file, including skipped ones.
+    pub total: Numbers,
+    pub skipped_covered: usize,
+    pub skipped_empty: usize,
+}
+
+impl Table {
+    pub fn build(data: &CoverageData, options: &ReportOptions) -> Result<Table> {
+        let branches = data.branch_coverage;
+        let mut total = Numbers::default();
+        let mut rows = Vec::new();
+        let mut skipped_covered = 0;
+        let mut skipped_empty = 0;
+        for (name, file) in &data.files {
+            let analysis = Analysis::new(file);
+            let numbers = analysis.numbers;
+            total += numbers;
+            if options.skip_covered && numbers.missing == 0 && numbers.partial_branches == 0 {
+                skipped_covered += 1;
+                continue;
+            }
+            if options.skip_empty && numbers.statements == 0 {
+                skipped_empty += 1;
+                continue;
+            }
+            let missing = if options.show_missing {
+                analysis.missing_text()
+            } else {
+                String::new()
+            };
+            rows.push(Row {
+                name: display_name(name),
+                numbers,
+                missing,
+            });
+        }
+        sort::sort_rows(&mut rows, options.sort.as_deref(), branches)?;
+        Ok(Table {
+            branches,
+            show_missing: options.show_missing,
+            precision: options.precision,
+            rows,
+            total,
+            skipped_covered,
+            skipped_empty,
+        })
+    }
+
+    /// True when there is nothing to show: coverage.py's "No data to report."
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.skipped_covered == 0 && self.skipped_empty == 0
+    }
+
+    /// The lines after the table: "N files skipped due to complete coverage." etc.
+    fn end_lines(&self) -> String {
+        let mut out = String::new();
+        if self.skipped_covered > 0 {
+            out.push('\n');
+            out.push_str(&format!(
+                "{} skipped due to complete coverage.\n",
+                plural(self.skipped_covered, "file")
+            ));
+        }
+        if self.skipped_empty > 0 {
+            out.push('\n');
+            out.push_str(&format!(
+                "{} skipped.\n",
+                plural(self.skipped_empty, "empty file")
+            ));
+        }
+        out
+    }
+
+    pub fn render(&self, format: TableFormat) -> String {
+        match format {
+            TableFormat::Text => text::render(self),
+            TableFormat::Markdown => markdown::render(self),
+            TableFormat::Total => format!("{}\n", self.total.display_covered(self.precision)),
+        }
+    }
+}
+
+fn plural(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// coverage.py replaces characters that are not printable with `?`.
+fn display_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// Left-justify in a width counted in characters, as Python's `ljust`.
+pub(crate) fn ljust(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    let mut out = String::from(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    out
+}
+
+/// Right-justify in a width counted in characters, as Python's `rjust`.
+pub(crate) fn rjust(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    let mut out: String = std::iter::repeat_n(' ', width.saturating_sub(len)).collect();
+    out.push_str(text);
+    out
+}
+
+/// The outcome of `--fail-under`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailUnder {
+    pub failed: bool,
+    pub message: String,
+}
+
+/// coverage.py's `--fail-under` check. `min_text` is the value as the
+/// user wrote it: its decimals raise the precision of the comparison.
+pub fn check_fail_under(total: &Numbers, min_text: &str, precision: usize) -> Result<FailUnder> {
+    let min: f64 = min_text
+        .trim()
+        .parse()
+        .map_err(|_| Error::Usage(format!("--fail-under: {min_text:?} is not a number")))?;
+    if !(0.0..=100.0).contains(&min) {
+        return Err(Error::Usage(format!(
+            "fail_under={} is invalid. Must be between 0 and 100.",
+            python_float_repr(min)
+        )));
+    }
+    let decimals = min_text
+        .trim()
+        .split_once('.')
+        .map(|(_, d)| d.len())
+        .unwrap_or(0);
+    let p = precision.max(decimals);
+    let pc = total.percent_covered();
+    let rounded: f64 = format!("{pc:.p$}").parse().unwrap_or(pc);
+    let (failed, shown) = if min == 100.0 {
+        (pc != 100.0, total.display_covered(p))
+    } else {
+        (rounded < min, format!("{pc:.p$}"))
+    };
+    Ok(FailUnder {
+        failed,
+        message: format!("Coverage failure: total of {shown} is less than fail-under={min:.p$}"),
+    })
+}
+
+/// Python's `repr` of a float for the common cases (`101.0`, `76.5`).
+fn python_float_repr(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total() -> Numbers {
+        // 81.818...%: 29 statements, 7 missing, 10 branches, 3 missing... use spec's branch total.
+        Numbers {
+            statements: 29,
+            missing: 7,
+            branches: 10,
+            missing_branches: 3,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fail_under_rounds_like_coveragepy() {
+        let t = total(); // (22 + 7) / 39 = 74.36%
+        let r = check_fail_under(&t, "80", 0).unwrap();
+        assert!(r.failed);
+        assert_eq!(
+            r.message,
+            "Coverage failure: total of 74 is less than fail-under=80"
+        );
+        assert!(!check_fail_under(&t, "74", 0).unwrap().failed);
+        let r = check_fail_under(&t, "74.37", 0).unwrap();
+        assert!(r.failed);
+        assert_eq!(
+            r.message,
+            "Coverage failure: total of 74.36 is less than fail-under=74.37"
+        );
+        let r = check_fail_under(&t, "100", 0).unwrap();
+        assert_eq!(
+            r.message,
+            "Coverage failure: total of 74 is less than fail-under=100"
+        );
+        assert!(check_fail_under(&t, "101", 0).is_err());
+    }
+}
