@@ -88,6 +88,11 @@ pub struct FileCoverage {
     /// Branches that are not arcs (LCOV `BRDA` from C, JS, Go tools).
     pub branches: BTreeMap<BranchKey, Taken>,
     pub functions: BTreeMap<String, Function>,
+    /// The producer's own count of branch outcomes, when it can exceed the
+    /// listed ones: coverage.py counts both exits of a `# pragma: no branch`
+    /// line but lists only those that ran. The report uses the larger of
+    /// this and the listed count; the unlisted outcomes count as covered.
+    pub declared_branches: Option<u64>,
 }
 
 /// The content of one data file: sources plus per-file coverage.
@@ -135,6 +140,7 @@ impl FileCoverage {
             let entry = self.branches.entry(key).or_insert(None);
             *entry = add_taken(*entry, taken);
         }
+        self.declared_branches = self.declared_branches.max(other.declared_branches);
         for (name, func) in other.functions {
             match self.functions.get_mut(&name) {
                 None => {

@@ -80,7 +80,12 @@ impl WorkerArgs {
         };
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let root = match &self.root {
-            Some(r) if r.is_absolute() => r.clone(),
+            // A Windows root given on Linux (or the reverse) is still absolute.
+            Some(r)
+                if r.is_absolute() || crate::paths::is_absolute_anywhere(&r.to_string_lossy()) =>
+            {
+                r.clone()
+            }
             Some(r) => cwd.join(r),
             None => cwd,
         };

@@ -41,6 +41,12 @@ struct File {
     missing_branches: Option<Vec<(i64, i64)>>,
     #[serde(default)]
     functions: BTreeMap<String, Region>,
+    summary: Option<Summary>,
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    num_branches: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +123,10 @@ impl InputFormat for CoveragePyJson {
                     file.arcs.entry((l, to)).or_insert(Some(0));
                 }
             }
+            file.declared_branches = raw
+                .summary
+                .and_then(|s| s.num_branches)
+                .filter(|n| *n as usize > file.arcs.len());
             for (fname, region) in raw.functions {
                 if fname.is_empty() {
                     continue; // the part of the module outside any function

@@ -81,8 +81,12 @@ impl InputFormat for Lcov {
                     }
                     current = Some(Record::new(value.to_string()));
                 }
-                "TN" | "VER" | "FNF" | "FNH" | "BRF" | "BRH" | "LF" | "LH" | "MCDC" | "MCF"
-                | "MCH" => {}
+                "BRF" => {
+                    if let Some(record) = current.as_mut() {
+                        record.declared_branches = value.trim().parse().ok();
+                    }
+                }
+                "TN" | "VER" | "FNF" | "FNH" | "BRH" | "LF" | "LH" | "MCDC" | "MCF" | "MCH" => {}
                 _ if !KNOWN_KEYS.contains(&key) => {
                     if unknown_keys.insert(key.to_string()) {
                         diag.warn(Some(lineno), format!("unknown LCOV key {key:?}, ignored"));
@@ -151,6 +155,8 @@ struct Record {
     /// lcov 2.2+ FNL groups: index -> (start, end).
     fn_groups: BTreeMap<String, (u32, Option<u32>)>,
     exits: Vec<PendingExit>,
+    /// BRF, trusted only for coverage.py's records (see `finish`).
+    declared_branches: Option<u64>,
 }
 
 impl Record {
@@ -161,6 +167,7 @@ impl Record {
             fn_hits: BTreeMap::new(),
             fn_groups: BTreeMap::new(),
             exits: Vec::new(),
+            declared_branches: None,
         }
     }
 
@@ -310,6 +317,14 @@ impl Record {
             *entry = add_taken(*entry, exit.taken);
         }
         self.file.functions.retain(|_, f| f.start != 0);
+        // Stored summaries are caches we do not trust, with one exception:
+        // coverage.py's BRF also counts `# pragma: no branch` exits that it
+        // lists nowhere. Its records are the ones whose branches are arcs.
+        if self.file.branches.is_empty() && !self.file.arcs.is_empty() {
+            self.file.declared_branches = self
+                .declared_branches
+                .filter(|n| *n as usize > self.file.arcs.len());
+        }
         if self.file.has_branches() {
             data.branch_coverage = true;
         }

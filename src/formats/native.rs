@@ -87,6 +87,8 @@ struct RawFile {
     branches: Vec<(u32, String, String, Option<u64>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     functions: Vec<(String, u32, Option<u32>, u64)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    declared_branches: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -158,6 +160,7 @@ impl RawData {
                 let entry = file.branches.entry((line, block, branch)).or_insert(None);
                 *entry = crate::model::add_taken(*entry, taken);
             }
+            file.declared_branches = raw.declared_branches;
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -232,6 +235,7 @@ pub fn to_string(data: &CoverageData) -> String {
                 .iter()
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
+            declared_branches: file.declared_branches,
         };
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }

@@ -48,6 +48,8 @@ impl Analysis {
         for ((line, _, _), taken) in &file.branches {
             count(*line, *taken);
         }
+        // Outcomes the producer counts but never lists are never missing.
+        let branches = branches.max(file.declared_branches.unwrap_or(0) as usize);
         let numbers = Numbers {
             files: 1,
             statements: statements.len(),

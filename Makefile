@@ -1,0 +1,29 @@
+# covmerge developer targets. `make demo` and `make test` need only cargo.
+CARGO ?= cargo
+BIN := target/release/covmerge
+DEMO := target/demo
+
+.PHONY: all build test demo testdata clean
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+## test: formatting, lints, unit tests and the golden tests against real coverage.py output
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test
+
+## demo: record the bundled example workers and print the combined tables (load and each mode)
+demo: build
+	@bash testdata/examples/demo.sh $(BIN) $(DEMO)
+
+## testdata: regenerate testdata/golden with the real coverage.py, pytest-cov and pytest-xdist (needs PyPI)
+testdata:
+	bash testdata/regen.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf $(DEMO)

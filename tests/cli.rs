@@ -1,0 +1,404 @@
+//! The commands as a user runs them: record, run, combine, and what happens
+//! with bad inputs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample(rel: &str) -> PathBuf {
+    root().join("testdata/samples").join(rel)
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "covmerge-cli-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn covmerge_in(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_covmerge"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("COLUMNS")
+        .output()
+        .expect("covmerge runs");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn covmerge(args: &[&str]) -> Out {
+    covmerge_in(&root(), args)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn lcov_run1_plus_run2_equals_real_lcov_add_tracefile() {
+    // gcc-lcov-add-merged.info is what the real `lcov -a run1 -a run2` wrote.
+    let ours = covmerge(&[
+        "combine",
+        "-q",
+        "-m",
+        "--header",
+        "none",
+        s(&sample("lcov/gcc-geninfo-run1.info")),
+        s(&sample("lcov/gcc-geninfo-run2-checksum.info")),
+    ]);
+    let theirs = covmerge(&[
+        "combine",
+        "-q",
+        "-m",
+        "--header",
+        "none",
+        s(&sample("lcov/gcc-lcov-add-merged.info")),
+    ]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert!(ours.stdout.contains("TOTAL"));
+}
+
+#[test]
+fn coveragepy_sample_json_and_lcov_give_coveragepy_table() {
+    let expected = std::fs::read_to_string(sample("coveragepy/report-m.txt")).unwrap();
+    for input in ["coveragepy/coverage.json", "lcov/coveragepy.lcov"] {
+        let out = covmerge(&["combine", "-q", "-m", "--header", "none", s(&sample(input))]);
+        assert_eq!(out.stdout, expected, "{input}");
+    }
+}
+
+#[test]
+fn record_then_combine_prints_the_platform_header() {
+    let dir = tempdir("record");
+    let data = dir.join("shared");
+    for (worker, platform) in [
+        ("gw0", "platform linux, python 3.11.7-final-0"),
+        ("gw1", "platform linux, python 3.12.1-final-0"),
+    ] {
+        let out = covmerge(&[
+            "record",
+            "--data-dir",
+            s(&data),
+            "--host",
+            "hostA",
+            "--platform",
+            platform,
+            "--worker",
+            worker,
+            "--mode",
+            "each",
+            s(&sample("coveragepy/coverage.json")),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let names: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("hostA.linux-py3.11.7.gw0.") && n.ends_with(".covmerge.json")));
+
+    let out = covmerge(&["combine", "--width", "80", s(&data)]);
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("{} coverage {}", "-".repeat(35), "-".repeat(35))
+    );
+    assert_eq!(
+        lines[1],
+        format!("{}platform linux, python 3.11.7-final-0", " ".repeat(21))
+    );
+    assert_eq!(
+        lines[2],
+        format!("{}platform linux, python 3.12.1-final-0", " ".repeat(21))
+    );
+    assert!(lines[3].starts_with("Name "));
+    assert!(out.stderr.contains("Combined 2 files"), "{}", out.stderr);
+
+    // One platform: the single-line header.
+    let one = covmerge(&[
+        "combine",
+        "--width",
+        "80",
+        &format!("{}/hostA.linux-py3.11.7.*", s(&data)),
+    ]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(
+        one.stdout.lines().next().unwrap(),
+        "_______________ coverage: platform linux, python 3.11.7-final-0 ________________"
+            .replace('_', "-")
+    );
+}
+
+#[test]
+fn run_records_even_when_tests_fail_and_keeps_the_exit_status() {
+    let dir = tempdir("run");
+    let report = sample("coveragepy/coverage.json");
+    let script = format!("cp '{}' coverage.json; exit 3", s(&report));
+    let out = covmerge_in(
+        &dir,
+        &[
+            "run",
+            "--platform",
+            "platform linux",
+            "--report",
+            "coverage.json",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let files: Vec<_> = std::fs::read_dir(dir.join("covmerge-data"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+
+    // A command that writes no report: said clearly, non-zero exit.
+    let out = covmerge_in(
+        &dir,
+        &[
+            "run",
+            "--report",
+            "nothing.json",
+            "--",
+            "sh",
+            "-c",
+            "exit 0",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("wrote no coverage report at nothing.json"),
+        "{}",
+        out.stderr
+    );
+
+    // A stale report from an earlier run is not recorded as this run's.
+    let stale = dir.join("old.json");
+    std::fs::copy(&report, &stale).unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = covmerge_in(&dir, &["run", "--report", "old.json", "--", "true"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("older than this run"), "{}", out.stderr);
+}
+
+#[test]
+fn bad_inputs_are_named_and_skipped_or_fatal_with_strict() {
+    let dir = tempdir("bad");
+    let good = dir.join("coverage-good.json");
+    std::fs::copy(sample("coveragepy/coverage.json"), &good).unwrap();
+    let text = std::fs::read_to_string(&good).unwrap();
+    std::fs::write(dir.join("coverage-empty.json"), "").unwrap();
+    std::fs::write(dir.join("cov-cut.json"), &text[..text.len() / 3]).unwrap();
+    std::fs::write(dir.join("junk.lcov"), [0u8, 159, 146, 150, 255]).unwrap();
+    std::fs::write(
+        dir.join("coverage-other.json"),
+        "{\"name\": \"not coverage\"}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("future.covmerge.json"),
+        "{\"covmerge\": 7, \"files\": {}}",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".half.covmerge.json.tmp-1"), "{\"covm").unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
+
+    let out = covmerge(&["combine", "--header", "none", s(&dir)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for name in [
+        "coverage-empty.json",
+        "cov-cut.json",
+        "junk.lcov",
+        "future.covmerge.json",
+        "coverage-other.json",
+    ] {
+        assert!(
+            out.stderr.contains(name),
+            "{name} not named in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr.contains("cov-cut.json:1:"),
+        "line number: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(".half"),
+        "temporary files are not inputs"
+    );
+    assert!(
+        out.stderr.contains("Combined 1 file, 5 files rejected"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("shapes/core.py"));
+
+    let strict = covmerge(&["combine", "--strict", s(&dir)]);
+    assert_eq!(strict.code, 1);
+    assert!(
+        strict.stderr.contains("covmerge: error:"),
+        "{}",
+        strict.stderr
+    );
+
+    // Inputs are never changed or deleted.
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", path.display());
+    }
+}
+
+#[test]
+fn nothing_to_combine_and_duplicates() {
+    let dir = tempdir("empty");
+    let out = covmerge(&["combine", s(&dir)]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stdout, "No data to combine\n");
+
+    let missing = covmerge(&["combine", s(&dir.join("nope"))]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("non-existent path"));
+
+    let a = dir.join("a.lcov");
+    let b = dir.join("b.lcov");
+    std::fs::copy(sample("lcov/gcc-geninfo-run1.info"), &a).unwrap();
+    std::fs::copy(sample("lcov/gcc-geninfo-run1.info"), &b).unwrap();
+    let out = covmerge(&["combine", "--header", "none", s(&dir)]);
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("identical to"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Combined 1 file, skipped 1 duplicate"),
+        "{}",
+        out.stderr
+    );
+    let single = covmerge(&["combine", "--header", "none", s(&a)]);
+    assert_eq!(
+        out.stdout, single.stdout,
+        "a duplicate must not double the counts"
+    );
+}
+
+#[test]
+fn windows_paths_with_a_recorded_root_merge_with_posix_ones() {
+    let dir = tempdir("win");
+    let win = dir.join("win.lcov");
+    let posix = dir.join("posix.lcov");
+    std::fs::write(
+        &win,
+        "SF:C:\\a\\Proj\\pkg\\m.py\r\nDA:1,1\r\nDA:2,0\r\nend_of_record\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &posix,
+        "SF:/home/r/proj/pkg/m.py\nDA:1,0\nDA:2,4\nend_of_record\n",
+    )
+    .unwrap();
+    let data = dir.join("shared");
+    for (file, root, platform) in [
+        (&win, "c:\\A\\proj", "platform win32"),
+        (&posix, "/home/r/proj", "platform linux"),
+    ] {
+        let out = covmerge(&[
+            "record",
+            "--data-dir",
+            s(&data),
+            "--root",
+            root,
+            "--platform",
+            platform,
+            s(file),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let out = covmerge(&["combine", "--header", "none", s(&data)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("\npkg/m.py       2      0   100%\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn map_option_applies_paths_rules() {
+    let dir = tempdir("map");
+    let a = dir.join("a.lcov");
+    let b = dir.join("b.lcov");
+    std::fs::write(&a, "SF:/builds/x/src/m.c\nDA:1,1\nDA:2,0\nend_of_record\n").unwrap();
+    std::fs::write(
+        &b,
+        "SF:D:\\agent\\_work\\1\\s\\src\\m.c\nDA:2,1\nend_of_record\n",
+    )
+    .unwrap();
+    let out = covmerge(&[
+        "combine",
+        "--header",
+        "none",
+        "--map",
+        "*/src/=src/",
+        s(&a),
+        s(&b),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("\nsrc/m.c       2      0   100%\n"),
+        "{}",
+        out.stdout
+    );
+
+    let bad = covmerge(&["combine", "--map", "/x/*=y", s(&a)]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("must not end with wildcards"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn sort_and_format_errors_use_coveragepy_words() {
+    let input = sample("coveragepy/coverage.json");
+    let out = covmerge(&["combine", "-q", "--sort", "bogus", s(&input)]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Invalid sorting option: 'bogus'"));
+    let out = covmerge(&["combine", "-q", "--format", "bogus", s(&input)]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Unknown report format choice: 'bogus'"));
+}
