@@ -2,12 +2,14 @@
 //! exact duplicates, normalise its paths, union it into the result.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats;
-use crate::model::{CoverageData, FileCoverage};
+use crate::model::{add_hits, CoverageData, FileCoverage, Source};
 use crate::paths::PathMapper;
 
 /// What happened to one input.
@@ -75,12 +77,6 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-fn content_key(bytes: &[u8]) -> (u64, usize) {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    (h.finish(), bytes.len())
-}
-
 /// Rename every file of `data` through the mapper and merge the files that
 /// end up with the same name.
 pub fn normalize_paths(
@@ -107,68 +103,249 @@ pub fn normalize_paths(
     }
 }
 
-/// Read, check and union the inputs. Warnings go to `warn` as they occur.
+/// Read, check and union the inputs, in parallel on all cores. Memory stays
+/// bounded by the size of the result: each thread holds one running result
+/// and the input it is reading. The result does not depend on the order of
+/// the inputs or the number of threads, because merging is commutative and
+/// associative. Warnings go to `warn`, in input order, when all is read.
 pub fn combine_files(
     paths: &[PathBuf],
     options: &CombineOptions,
     warn: &mut dyn FnMut(&str),
 ) -> Result<Combined> {
-    let mut combined = Combined::default();
-    let mut seen: HashMap<(u64, usize), PathBuf> = HashMap::new();
-    let mut with_branches = 0usize;
-    let mut without_branches = 0usize;
-    let mut explained: BTreeMap<String, String> = BTreeMap::new();
-
-    for path in paths {
-        let outcome = |status, format| InputOutcome {
-            path: path.clone(),
-            status,
-            format,
-        };
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                let err = Error::io(path, e);
-                reject(&mut combined, options, warn, outcome, err)?;
-                continue;
+    let duplicates = find_duplicates(paths);
+    let progress = Progress::start(paths.len());
+    let acc = paths
+        .par_iter()
+        .enumerate()
+        .fold(Accumulator::default, |mut acc, (index, path)| {
+            match duplicates.get(&index) {
+                Some(first) => acc.duplicate(index, path, &paths[*first]),
+                None => acc.read_input(index, path, options),
             }
+            progress.tick();
+            acc
+        })
+        .reduce(Accumulator::default, Accumulator::absorb);
+    progress.finish();
+    acc.finish(options, warn)
+}
+
+/// Inputs whose bytes equal an earlier input's (index -> index of the
+/// first). Only files that share a size are read for hashing.
+fn find_duplicates(paths: &[PathBuf]) -> HashMap<usize, usize> {
+    let mut by_size: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, p) in paths.iter().enumerate() {
+        if let Ok(meta) = std::fs::metadata(p) {
+            by_size.entry(meta.len()).or_default().push(i);
+        }
+    }
+    let candidates: Vec<usize> = by_size
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .collect();
+    let hashes: Vec<(usize, Option<(u64, u64)>)> = candidates
+        .par_iter()
+        .map(|&i| (i, std::fs::read(&paths[i]).ok().map(|b| content_hash(&b))))
+        .collect();
+    let mut first_of: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut sorted = hashes;
+    sorted.sort_by_key(|(i, _)| *i);
+    let mut duplicates = HashMap::new();
+    for (i, hash) in sorted {
+        if let Some(hash) = hash {
+            match first_of.get(&hash) {
+                Some(&first) => {
+                    duplicates.insert(i, first);
+                }
+                None => {
+                    first_of.insert(hash, i);
+                }
+            }
+        }
+    }
+    duplicates
+}
+
+/// Size and a 64-bit hash of the content.
+fn content_hash(bytes: &[u8]) -> (u64, u64) {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    (bytes.len() as u64, h.finish())
+}
+
+/// One file's running result. Line hits are kept in a dense vector indexed
+/// by line number while the lines are dense enough, which makes adding an
+/// input a linear pass instead of a tree insert per line.
+#[derive(Default)]
+struct AccFile {
+    hits: Vec<u64>,
+    present: Vec<bool>,
+    statements: usize,
+    /// Everything else, and the lines once they turn out to be sparse.
+    rest: FileCoverage,
+    sparse: bool,
+}
+
+impl AccFile {
+    fn add_lines(&mut self, lines: BTreeMap<u32, u64>) {
+        let Some((&max, _)) = lines.last_key_value() else {
+            return;
         };
-        let key = content_key(&bytes);
-        if let Some(first) = seen.get(&key) {
-            warn(&format!(
+        let max = max as usize;
+        // A line number far beyond the count (a bogus 2^31) must not make
+        // us allocate gigabytes: such files stay in the tree form.
+        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+            self.make_sparse();
+            self.rest.merge(FileCoverage {
+                lines,
+                ..Default::default()
+            });
+            return;
+        }
+        if self.hits.len() <= max {
+            self.hits.resize(max + 1, 0);
+            self.present.resize(max + 1, false);
+        }
+        for (l, h) in lines {
+            let l = l as usize;
+            if !self.present[l] {
+                self.present[l] = true;
+                self.statements += 1;
+            }
+            self.hits[l] = add_hits(self.hits[l], h);
+        }
+    }
+
+    fn make_sparse(&mut self) {
+        if self.sparse {
+            return;
+        }
+        self.sparse = true;
+        let lines: BTreeMap<u32, u64> = self.take_dense().collect();
+        self.rest.merge(FileCoverage {
+            lines,
+            ..Default::default()
+        });
+    }
+
+    fn take_dense(&mut self) -> impl Iterator<Item = (u32, u64)> {
+        let hits = std::mem::take(&mut self.hits);
+        let present = std::mem::take(&mut self.present);
+        self.statements = 0;
+        hits.into_iter()
+            .zip(present)
+            .enumerate()
+            .filter(|(_, (_, p))| *p)
+            .map(|(l, (h, _))| (l as u32, h))
+    }
+
+    fn add(&mut self, mut file: FileCoverage) {
+        let lines = std::mem::take(&mut file.lines);
+        self.add_lines(lines);
+        self.rest.merge(file);
+    }
+
+    fn absorb(&mut self, mut other: AccFile) {
+        if other.sparse {
+            self.make_sparse();
+        }
+        let lines: BTreeMap<u32, u64> = other.take_dense().collect();
+        self.add_lines(lines);
+        self.rest.merge(other.rest);
+    }
+
+    fn into_file(mut self) -> FileCoverage {
+        let dense: BTreeMap<u32, u64> = self.take_dense().collect();
+        let mut file = self.rest;
+        file.merge(FileCoverage {
+            lines: dense,
+            ..Default::default()
+        });
+        file
+    }
+}
+
+/// Per input: outcome and warnings, kept with its index so that messages
+/// come out in input order whatever thread read it.
+struct InputRecord {
+    index: usize,
+    outcome: InputOutcome,
+    warnings: Vec<String>,
+    error: Option<Error>,
+}
+
+#[derive(Default)]
+struct Accumulator {
+    branch_coverage: bool,
+    sources: Vec<Source>,
+    files: HashMap<String, AccFile>,
+    with_branches: usize,
+    without_branches: usize,
+    inputs: Vec<InputRecord>,
+    explained: BTreeMap<String, String>,
+}
+
+impl Accumulator {
+    fn duplicate(&mut self, index: usize, path: &Path, first: &Path) {
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Duplicate {
+                    of: first.to_path_buf(),
+                },
+                format: None,
+            },
+            warnings: vec![format!(
                 "{}: identical to {}, counted once",
                 path.display(),
                 first.display()
-            ));
-            combined
-                .inputs
-                .push(outcome(InputStatus::Duplicate { of: first.clone() }, None));
-            continue;
-        }
-        let parsed = match formats::parse(path, &bytes) {
+            )],
+            error: None,
+        });
+    }
+
+    fn reject(&mut self, index: usize, path: &Path, err: Error) {
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Rejected {
+                    reason: err.to_string(),
+                },
+                format: None,
+            },
+            warnings: vec![format!("{err}; skipped")],
+            error: Some(err),
+        });
+    }
+
+    fn read_input(&mut self, index: usize, path: &Path, options: &CombineOptions) {
+        let parsed = match formats::read_file(path) {
             Ok(p) => p,
-            Err(err) => {
-                reject(&mut combined, options, warn, outcome, err)?;
-                continue;
-            }
+            Err(err) => return self.reject(index, path, err),
         };
-        seen.insert(key, path.clone());
-        for w in &parsed.diagnostics.warnings {
-            let location = match w.line {
-                Some(line) => format!("{}:{}", path.display(), line),
-                None => path.display().to_string(),
-            };
-            let text = format!("{location}: {}", w.message);
-            if options.strict {
-                return Err(Error::Other(format!("{text} (--strict)")));
-            }
-            warn(&text);
-        }
+        let warnings: Vec<String> = parsed
+            .diagnostics
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("{}:{}: {}", path.display(), line, w.message),
+                None => format!("{}: {}", path.display(), w.message),
+            })
+            .collect();
+        let error = match (options.strict, warnings.first()) {
+            (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
+            _ => None,
+        };
         if parsed.data.branch_coverage {
-            with_branches += 1;
+            self.with_branches += 1;
         } else {
-            without_branches += 1;
+            self.without_branches += 1;
         }
+        let explained = &mut self.explained;
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
             if options.debug_paths && raw != name {
                 let how = match rule {
@@ -178,45 +355,139 @@ pub fn combine_files(
                 explained.entry(raw.to_string()).or_insert(how);
             }
         });
-        combined.data.merge(data);
-        combined
-            .inputs
-            .push(outcome(InputStatus::Used, Some(parsed.format)));
-    }
-    for (raw, how) in &explained {
-        warn(&format!("path {raw} -> {how}"));
-    }
-    if with_branches > 0 && without_branches > 0 {
-        let text = format!(
-            "{with_branches} input(s) measured branches and {without_branches} did not; \
-             branch columns are shown, and files only the latter measured have no branch data"
-        );
-        if options.strict {
-            return Err(Error::Other(format!("{text} (--strict)")));
+        self.branch_coverage |= data.branch_coverage;
+        self.sources.extend(data.sources);
+        for (name, file) in data.files {
+            self.files.entry(name).or_default().add(file);
         }
-        warn(&text);
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Used,
+                format: Some(parsed.format),
+            },
+            warnings,
+            error,
+        });
     }
-    Ok(combined)
+
+    fn absorb(mut self, mut other: Accumulator) -> Accumulator {
+        // Keep the bigger map and move the smaller one's files into it.
+        if other.files.len() > self.files.len() {
+            std::mem::swap(&mut self.files, &mut other.files);
+        }
+        for (name, file) in other.files {
+            match self.files.get_mut(&name) {
+                Some(mine) => mine.absorb(file),
+                None => {
+                    self.files.insert(name, file);
+                }
+            }
+        }
+        self.branch_coverage |= other.branch_coverage;
+        self.sources.extend(other.sources);
+        self.with_branches += other.with_branches;
+        self.without_branches += other.without_branches;
+        self.inputs.extend(other.inputs);
+        for (raw, how) in other.explained {
+            self.explained.entry(raw).or_insert(how);
+        }
+        self
+    }
+
+    fn finish(mut self, options: &CombineOptions, warn: &mut dyn FnMut(&str)) -> Result<Combined> {
+        self.inputs.sort_by_key(|r| r.index);
+        let mut combined = Combined::default();
+        for record in &mut self.inputs {
+            if options.strict {
+                if let Some(err) = record.error.take() {
+                    return Err(err);
+                }
+            }
+            for w in &record.warnings {
+                warn(w);
+            }
+        }
+        for (raw, how) in &self.explained {
+            warn(&format!("path {raw} -> {how}"));
+        }
+        if self.with_branches > 0 && self.without_branches > 0 {
+            let text = format!(
+                "{} input(s) measured branches and {} did not; branch columns are shown, \
+                 and files only the latter measured have no branch data",
+                self.with_branches, self.without_branches
+            );
+            if options.strict {
+                return Err(Error::Other(format!("{text} (--strict)")));
+            }
+            warn(&text);
+        }
+        self.sources.sort();
+        combined.data = CoverageData {
+            branch_coverage: self.branch_coverage,
+            sources: self.sources,
+            root: None,
+            files: self
+                .files
+                .into_iter()
+                .map(|(name, file)| (name, file.into_file()))
+                .collect(),
+        };
+        combined.inputs = self.inputs.into_iter().map(|r| r.outcome).collect();
+        Ok(combined)
+    }
 }
 
-fn reject(
-    combined: &mut Combined,
-    options: &CombineOptions,
-    warn: &mut dyn FnMut(&str),
-    outcome: impl Fn(InputStatus, Option<&'static str>) -> InputOutcome,
-    err: Error,
-) -> Result<()> {
-    if options.strict {
-        return Err(err);
+/// A progress line on stderr, only when stderr is a terminal and the
+/// combine takes more than a second.
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let done = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::io::stderr().is_terminal().then(|| {
+            let (done, stop) = (done.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let start = std::time::Instant::now();
+                let mut shown = false;
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    if start.elapsed().as_millis() >= 1000 {
+                        eprint!(
+                            "\rcovmerge: combining {}/{} files",
+                            done.load(Ordering::Relaxed),
+                            total
+                        );
+                        shown = true;
+                    }
+                }
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+            })
+        });
+        Progress { done, stop, thread }
     }
-    warn(&format!("{err}; skipped"));
-    combined.inputs.push(outcome(
-        InputStatus::Rejected {
-            reason: err.to_string(),
-        },
-        None,
-    ));
-    Ok(())
+
+    fn tick(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn finish(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Convenience for tests and library users: combine without messages.

@@ -123,23 +123,34 @@ pub fn add_taken(a: Taken, b: Taken) -> Taken {
     }
 }
 
+/// Merge map `other` into `into`, combining the values of equal keys.
+fn merge_maps<K: Ord, V: Copy>(
+    into: &mut BTreeMap<K, V>,
+    other: BTreeMap<K, V>,
+    add: fn(V, V) -> V,
+) {
+    if into.is_empty() {
+        *into = other;
+        return;
+    }
+    for (k, v) in other {
+        match into.get_mut(&k) {
+            Some(mine) => *mine = add(*mine, v),
+            None => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
 impl FileCoverage {
     /// Union `other` into `self`: hits are summed, excluded lines and
     /// branches unioned.
     pub fn merge(&mut self, other: FileCoverage) {
-        for (line, hits) in other.lines {
-            let entry = self.lines.entry(line).or_insert(0);
-            *entry = add_hits(*entry, hits);
-        }
+        merge_maps(&mut self.lines, other.lines, add_hits);
         self.excluded.extend(other.excluded);
-        for (key, taken) in other.arcs {
-            let entry = self.arcs.entry(key).or_insert(None);
-            *entry = add_taken(*entry, taken);
-        }
-        for (key, taken) in other.branches {
-            let entry = self.branches.entry(key).or_insert(None);
-            *entry = add_taken(*entry, taken);
-        }
+        merge_maps(&mut self.arcs, other.arcs, add_taken);
+        merge_maps(&mut self.branches, other.branches, add_taken);
         self.declared_branches = self.declared_branches.max(other.declared_branches);
         for (name, func) in other.functions {
             match self.functions.get_mut(&name) {

@@ -46,9 +46,32 @@ impl InputFormat for Lcov {
         let mut records = 0usize;
         let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
 
-        for (index, raw_line) in text.split('\n').enumerate() {
-            let lineno = index + 1;
+        let mut lineno = 0usize;
+        let mut rest = text;
+        while !rest.is_empty() {
+            lineno += 1;
+            // memchr: the hot loop of reading big tracefiles.
+            let (raw_line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, ""),
+            };
+            rest = next;
             let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+            // Fast path for the two records that make up nearly all of a file.
+            if let Some(record) = current.as_mut() {
+                if let Some(v) = line.strip_prefix("DA:") {
+                    if let Some((l, hits)) = fast_pair(v.as_bytes()) {
+                        if l > 0 {
+                            record.lines.push((l, hits));
+                            continue;
+                        }
+                    }
+                } else if let Some(v) = line.strip_prefix("BRDA:") {
+                    if record.add_brda_fast(v) {
+                        continue;
+                    }
+                }
+            }
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
@@ -151,6 +174,10 @@ struct PendingExit {
 struct Record {
     name: String,
     file: FileCoverage,
+    /// DA records as read; sorted and summed into `file` at the end.
+    lines: Vec<(u32, u64)>,
+    /// Numeric BRDA records (line, block, branch, taken) as read.
+    numeric_branches: Vec<(u32, u32, u32, Taken)>,
     fn_hits: BTreeMap<String, u64>,
     /// lcov 2.2+ FNL groups: index -> (start, end).
     fn_groups: BTreeMap<String, (u32, Option<u32>)>,
@@ -164,6 +191,8 @@ impl Record {
         Record {
             name,
             file: FileCoverage::default(),
+            lines: Vec::new(),
+            numeric_branches: Vec::new(),
             fn_hits: BTreeMap::new(),
             fn_groups: BTreeMap::new(),
             exits: Vec::new(),
@@ -291,7 +320,76 @@ impl Record {
         *entry = add_taken(*entry, taken);
     }
 
+    /// BRDA with a numeric block and branch id (gcc, llvm, Istanbul): kept
+    /// in a flat list instead of allocating strings per record.
+    fn add_brda_fast(&mut self, value: &str) -> bool {
+        let b = value.as_bytes();
+        let mut fields = [0u64; 3];
+        let mut pos = 0;
+        for field in fields.iter_mut() {
+            let start = pos;
+            while pos < b.len() && b[pos].is_ascii_digit() {
+                *field = match field
+                    .checked_mul(10)
+                    .and_then(|f| f.checked_add(u64::from(b[pos] - b'0')))
+                {
+                    Some(v) => v,
+                    None => return false,
+                };
+                pos += 1;
+            }
+            if pos == start || pos >= b.len() || b[pos] != b',' || *field > u64::from(u32::MAX) {
+                return false;
+            }
+            pos += 1;
+        }
+        let taken = match &b[pos..] {
+            b"-" => None,
+            digits => match parse_u64(digits) {
+                Some(n) => Some(n),
+                None => return false,
+            },
+        };
+        if fields[0] == 0 {
+            return false;
+        }
+        self.numeric_branches
+            .push((fields[0] as u32, fields[1] as u32, fields[2] as u32, taken));
+        true
+    }
+
     fn finish(mut self, data: &mut CoverageData, diag: &mut Diagnostics) {
+        let mut lines = std::mem::take(&mut self.lines);
+        if !lines.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Unsorted (old coverage.py) or repeated lines: order, then sum.
+            lines.sort_by_key(|(l, _)| *l);
+            lines.dedup_by(|next, kept| {
+                if next.0 == kept.0 {
+                    kept.1 = add_hits(kept.1, next.1);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        let fast_lines: std::collections::BTreeMap<u32, u64> = lines.into_iter().collect();
+        let mut slow_lines = std::mem::replace(&mut self.file.lines, fast_lines);
+        if !slow_lines.is_empty() {
+            for (l, h) in std::mem::take(&mut slow_lines) {
+                let e = self.file.lines.entry(l).or_insert(0);
+                *e = add_hits(*e, h);
+            }
+        }
+        let mut numeric: Vec<((u32, String, String), Taken)> =
+            std::mem::take(&mut self.numeric_branches)
+                .into_iter()
+                .map(|(l, blk, br, t)| ((l, blk.to_string(), br.to_string()), t))
+                .collect();
+        numeric.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, taken) in numeric {
+            let entry = self.file.branches.entry(key).or_insert(None);
+            *entry = add_taken(*entry, taken);
+        }
         for (name, hits) in std::mem::take(&mut self.fn_hits) {
             match self.file.functions.get_mut(&name) {
                 Some(func) => func.hits = add_hits(func.hits, hits),
@@ -335,6 +433,32 @@ impl Record {
             }
         }
     }
+}
+
+/// `<u32>,<u64>` followed by the end or a comma (DA's checksum), or None
+/// when anything is unusual; the caller then takes the careful path.
+fn fast_pair(b: &[u8]) -> Option<(u32, u64)> {
+    let comma = memchr::memchr(b',', b)?;
+    let line = parse_u64(&b[..comma])?;
+    let rest = &b[comma + 1..];
+    let end = memchr::memchr(b',', rest).unwrap_or(rest.len());
+    let hits = parse_u64(&rest[..end])?;
+    Some((u32::try_from(line).ok()?, hits))
+}
+
+/// Plain decimal digits to u64; None on anything else or overflow.
+fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(n)
 }
 
 /// A line number: `Ok(None)` for line 0 (old coverage.py writes it; it is
