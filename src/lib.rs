@@ -11,6 +11,7 @@ pub mod cli;
 pub mod combine;
 pub mod discover;
 pub mod error;
+pub mod export;
 pub mod formats;
 pub mod model;
 pub mod output;

@@ -76,6 +76,57 @@ pub struct Function {
     pub hits: u64,
 }
 
+/// Which kind of code region a [`Region`] is (coverage.py's
+/// `code_region_kinds`: the `functions` and `classes` of its JSON report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RegionKind {
+    Function,
+    Class,
+}
+
+impl RegionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionKind::Function => "function",
+            RegionKind::Class => "class",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RegionKind> {
+        match text {
+            "function" => Some(RegionKind::Function),
+            "class" => Some(RegionKind::Class),
+            _ => None,
+        }
+    }
+}
+
+/// A function or class region of a Python file, as coverage.py's JSON
+/// format 3 reports it: which measured lines belong to it. The key `""`
+/// is the part of the file outside every region of that kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Region {
+    /// coverage.py's `start_line` (the `def`/`class` line; for `""` the
+    /// first line outside every region).
+    pub start_line: u32,
+    /// The statement and excluded lines of the region. Blank and comment
+    /// lines are not known (coverage.py's JSON does not list them).
+    pub lines: BTreeSet<u32>,
+    /// The region's own `num_branches` when it exceeds the arcs listed for
+    /// its lines (`# pragma: no branch`), like [`FileCoverage::declared_branches`].
+    pub declared_branches: Option<u64>,
+}
+
+impl Region {
+    /// Union: lines unioned, the smaller start line and the larger
+    /// declared branch count kept (commutative and associative).
+    pub fn merge(&mut self, other: Region) {
+        self.start_line = self.start_line.min(other.start_line);
+        self.lines.extend(other.lines);
+        self.declared_branches = self.declared_branches.max(other.declared_branches);
+    }
+}
+
 /// Everything measured about one source file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileCoverage {
@@ -93,6 +144,10 @@ pub struct FileCoverage {
     /// line but lists only those that ran. The report uses the larger of
     /// this and the listed count; the unlisted outcomes count as covered.
     pub declared_branches: Option<u64>,
+    /// Function and class regions by kind and name (coverage.py JSON format 3
+    /// names: qualified, a repeated name gets `@<start line>`), including
+    /// the `""` regions. Empty when no input knew them (LCOV, older JSON).
+    pub regions: BTreeMap<(RegionKind, String), Region>,
 }
 
 /// The content of one data file: sources plus per-file coverage.
@@ -152,6 +207,14 @@ impl FileCoverage {
         merge_maps(&mut self.arcs, other.arcs, add_taken);
         merge_maps(&mut self.branches, other.branches, add_taken);
         self.declared_branches = self.declared_branches.max(other.declared_branches);
+        for (key, region) in other.regions {
+            match self.regions.get_mut(&key) {
+                Some(mine) => mine.merge(region),
+                None => {
+                    self.regions.insert(key, region);
+                }
+            }
+        }
         for (name, func) in other.functions {
             match self.functions.get_mut(&name) {
                 None => {
@@ -252,6 +315,29 @@ mod tests {
         a.merge(file(&[(3, 0)], &[]));
         assert!(a.lines.contains_key(&3));
         assert_eq!(a.excluded_only().count(), 0);
+    }
+
+    #[test]
+    fn regions_merge_as_union() {
+        let region = |start: u32, lines: &[u32], declared: Option<u64>| Region {
+            start_line: start,
+            lines: lines.iter().copied().collect(),
+            declared_branches: declared,
+        };
+        let key = (RegionKind::Function, "f".to_string());
+        let mut a = file(&[(2, 1)], &[]);
+        a.regions.insert(key.clone(), region(1, &[2, 3], Some(4)));
+        let mut b = file(&[(5, 1)], &[]);
+        b.regions.insert(key.clone(), region(1, &[3, 5], None));
+        b.regions
+            .insert((RegionKind::Class, String::new()), region(1, &[9], None));
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        let mut ba = b;
+        ba.merge(a);
+        assert_eq!(ab, ba);
+        assert_eq!(ab.regions[&key], region(1, &[2, 3, 5], Some(4)));
+        assert_eq!(ab.regions.len(), 2);
     }
 
     #[test]

@@ -251,6 +251,16 @@ PY
     printf '%s\t%s\t%s\n' "$name" "$rc" "$args" >>"$exp/cases.tsv"
   done
   ls "$ctl"/.coverage.* >/dev/null 2>&1 && die "$s: unexpected parallel files appeared in $ctl"
+
+  # The exports of the combined data, same rcfile, written by coverage.py
+  # itself (-o a path outside the controller directory).
+  local kind
+  for kind in json lcov xml; do
+    (cd "$ctl" && "$VENV312/bin/coverage" "$kind" --rcfile=paths.coveragerc -o "$exp/coverage.$kind") \
+      >"$clog.$kind.stdout" 2>"$clog.$kind.stderr" || die "$s: coverage $kind failed, see $clog.$kind.stderr"
+    [ -s "$exp/coverage.$kind" ] || die "$s: coverage $kind wrote nothing"
+  done
+  ls "$ctl"/.coverage.* >/dev/null 2>&1 && die "$s: unexpected parallel files appeared in $ctl"
   local want_rc
   for want_rc in report:0 fail-under-pass:0 fail-under-fail:2 fail-under-decimals:2 fail-under-100:2; do
     grep -q "^${want_rc%%:*}${TAB}${want_rc#*:}${TAB}" "$exp/cases.tsv" || die "$s: case ${want_rc%%:*} did not exit ${want_rc#*:}"
@@ -498,6 +508,10 @@ imported by no test (0%), \`pkg/__init__.py\` is empty.
   \`coverage report --rcfile=paths.coveragerc <args>\`, whose stdout is
   \`<name>.stdout\` (bytes untouched). The fail-under thresholds are computed
   from the combined total.
+- \`S/expected/coverage.json\`, \`coverage.lcov\`, \`coverage.xml\`: in the same
+  controller directory, \`coverage json|lcov|xml --rcfile=paths.coveragerc -o <file>\`
+  of the combined data (bytes untouched; JSON \`meta.timestamp\` and the XML
+  \`timestamp\` attribute differ from run to run).
 - \`S/expected/pytest-cov-<W>.full.txt\` / \`pytest-cov-<W>.txt\`: a real pytest-cov
   run over xdist in the controller directory at \`COLUMNS=<W>\` (80, 90).
   The \`.txt\` file is the coverage section, from the line after
@@ -514,7 +528,7 @@ imported by no test (0%), \`pkg/__init__.py\` is empty.
     collocated with the controller). each-branch adds
     \`--cov-branch --cov-report=term-missing\`.
 
-Apart from JSON \`meta.timestamp\` values, a rerun with the same regen directory
+Apart from JSON \`meta.timestamp\` values and the XML \`timestamp\` attribute, a rerun with the same regen directory
 gives identical files.
 EOF
 

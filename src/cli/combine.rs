@@ -4,15 +4,17 @@
 //!   covmerge combine                       # everything under covmerge-data/
 //!   covmerge combine 'artifacts/*/' -m --fail-under 80
 //!   covmerge combine --paths .coveragerc --header pytest-cov reports/
+//!   covmerge combine --report xml --report json:cov.json --report github
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{exit, print_error, print_warning};
 use crate::combine::{combine_files, CombineOptions, InputStatus};
 use crate::error::{Error, Result};
+use crate::export::{write_report, ExportContext, ReportRequest};
 use crate::paths::{read_paths_config, PathAliases, PathMapper};
 use crate::report::header::{self, HeaderStyle};
 use crate::report::{check_fail_under, ReportOptions, Table, TableFormat};
@@ -22,6 +24,16 @@ pub struct CombineArgs {
     /// Data directories (searched recursively), files or glob patterns
     #[arg(default_value = "covmerge-data")]
     pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also write the combined data as a covmerge data file
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The options `combine` and `report` share.
+#[derive(Args, Debug)]
+pub struct CommonArgs {
     /// A coverage.py config file whose [paths] section maps worker paths (.coveragerc, setup.cfg, tox.ini, pyproject.toml)
     #[arg(long, value_name = "FILE")]
     pub paths: Option<PathBuf>,
@@ -55,12 +67,14 @@ pub struct CombineArgs {
     /// Width of the header lines [default: $COLUMNS, the terminal, or 80]
     #[arg(long)]
     pub width: Option<usize>,
+    /// Also write a report (repeatable): json, lcov, xml, csv, markdown or github, optionally :PATH
+    /// [default paths: coverage.json, coverage.lcov, coverage.xml, coverage.csv, coverage.md;
+    /// github appends to $GITHUB_STEP_SUMMARY, else PATH or stdout; PATH - is stdout]
+    #[arg(long = "report", value_name = "KIND[:PATH]")]
+    pub reports: Vec<String>,
     /// Treat unreadable inputs and reader warnings as errors
     #[arg(long)]
     pub strict: bool,
-    /// Also write the combined data as a covmerge data file
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Explain on stderr how every input path was mapped
     #[arg(long)]
     pub debug_paths: bool,
@@ -70,7 +84,7 @@ pub struct CombineArgs {
 }
 
 pub fn run(args: CombineArgs) -> i32 {
-    match combine(&args) {
+    match execute(&args.inputs, &args.common, args.output.as_deref()) {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);
@@ -79,7 +93,7 @@ pub fn run(args: CombineArgs) -> i32 {
     }
 }
 
-fn mapper(args: &CombineArgs) -> Result<PathMapper> {
+fn mapper(args: &CommonArgs) -> Result<PathMapper> {
     let mut entries = match &args.paths {
         Some(file) => read_paths_config(file)?,
         None => Vec::new(),
@@ -96,7 +110,14 @@ fn mapper(args: &CombineArgs) -> Result<PathMapper> {
     Ok(PathMapper::new(PathAliases::from_entries(&entries)?))
 }
 
-fn combine(args: &CombineArgs) -> Result<i32> {
+/// Combine `inputs`, print the table, write the `--report`s and, with
+/// `output`, the combined data file. Shared by `combine` and `report`.
+pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> Result<i32> {
+    let requests = args
+        .reports
+        .iter()
+        .map(|r| ReportRequest::parse(r))
+        .collect::<Result<Vec<_>>>()?;
     let format = TableFormat::parse(&args.format)?;
     let style = match &args.header {
         Some(text) => HeaderStyle::parse(text).ok_or_else(|| {
@@ -121,7 +142,7 @@ fn combine(args: &CombineArgs) -> Result<i32> {
         sort: args.sort.clone(),
     };
 
-    let inputs = crate::discover::find_inputs(&args.inputs)?;
+    let inputs = crate::discover::find_inputs(inputs)?;
     if inputs.is_empty() {
         println!("No data to combine");
         return Ok(exit::ERROR);
@@ -134,7 +155,7 @@ fn combine(args: &CombineArgs) -> Result<i32> {
         println!("No usable data files");
         return Ok(exit::ERROR);
     }
-    if let Some(out) = &args.output {
+    if let Some(out) = output {
         let text = crate::formats::native::to_string(&combined.data);
         crate::output::write_atomic(out, text.as_bytes())?;
     }
@@ -143,6 +164,18 @@ fn combine(args: &CombineArgs) -> Result<i32> {
     if table.is_empty() {
         println!("No data to report.");
         return Ok(exit::ERROR);
+    }
+    let ctx = ExportContext::new(&combined.data, report_options.clone());
+    let github_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    for request in &requests {
+        let written = write_report(&combined.data, &ctx, request, github_summary.as_deref())?;
+        if let Some(note) = written.note() {
+            if !args.quiet {
+                eprintln!("{note}");
+            }
+        }
     }
     let width = header::resolve_width(args.width);
     let mut out = header::render(&combined.data.platforms(), style, width);

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod combine;
 pub mod record;
+pub mod report;
 pub mod run;
 
 /// Exit statuses, as coverage.py uses them.
@@ -24,7 +25,8 @@ pub mod exit {
     after_help = "Examples:\n  \
         covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/\n  \
         covmerge record --worker gw0 --platform \"platform linux, python 3.12.1-final-0\" coverage.json\n  \
-        covmerge combine covmerge-data/ -m --fail-under 80"
+        covmerge combine covmerge-data/ -m --fail-under 80\n  \
+        covmerge report all.covmerge.json --report xml --report lcov:coverage.info"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,6 +41,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Combine data files and reports and print the coverage table.
     Combine(combine::CombineArgs),
+    /// Print the table and write reports from data files or reports, without writing any data file.
+    Report(report::ReportArgs),
 }
 
 /// Options that describe the worker; shared by `record` and `run`.
@@ -127,5 +131,6 @@ pub fn main() -> i32 {
         Command::Record(args) => record::run(args),
         Command::Run(args) => run::run(args),
         Command::Combine(args) => combine::run(args),
+        Command::Report(args) => report::run(args),
     }
 }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use super::{json_error, Diagnostics, InputFormat};
 use crate::error::Result;
-use crate::model::{CoverageData, FileCoverage, Function, Source};
+use crate::model::{
+    CoverageData, FileCoverage, Function, Region as ModelRegion, RegionKind, Source,
+};
 
 pub struct CoveragePyJson;
 
@@ -41,6 +43,8 @@ struct File {
     missing_branches: Option<Vec<(i64, i64)>>,
     #[serde(default)]
     functions: BTreeMap<String, Region>,
+    #[serde(default)]
+    classes: BTreeMap<String, Region>,
     summary: Option<Summary>,
 }
 
@@ -55,7 +59,42 @@ struct Region {
     executed_lines: Vec<i64>,
     #[serde(default)]
     missing_lines: Vec<i64>,
+    #[serde(default)]
+    excluded_lines: Vec<i64>,
     start_line: Option<i64>,
+    executed_branches: Option<Vec<(i64, i64)>>,
+    missing_branches: Option<Vec<(i64, i64)>>,
+    summary: Option<Summary>,
+}
+
+impl Region {
+    /// The model's region: its measured lines, and its own branch count
+    /// when it exceeds the listed arcs (`# pragma: no branch`).
+    fn to_model(&self) -> ModelRegion {
+        let lines = self
+            .executed_lines
+            .iter()
+            .chain(&self.missing_lines)
+            .chain(&self.excluded_lines)
+            .filter_map(|n| u32::try_from(*n).ok().filter(|l| *l > 0))
+            .collect();
+        let listed = self.executed_branches.as_ref().map_or(0, Vec::len)
+            + self.missing_branches.as_ref().map_or(0, Vec::len);
+        let start_line = self
+            .start_line
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(1);
+        ModelRegion {
+            start_line,
+            lines,
+            declared_branches: self
+                .summary
+                .as_ref()
+                .and_then(|s| s.num_branches)
+                .filter(|n| *n as usize > listed),
+        }
+    }
 }
 
 impl InputFormat for CoveragePyJson {
@@ -127,6 +166,15 @@ impl InputFormat for CoveragePyJson {
                 .summary
                 .and_then(|s| s.num_branches)
                 .filter(|n| *n as usize > file.arcs.len());
+            for (kind, regions) in [
+                (RegionKind::Function, &raw.functions),
+                (RegionKind::Class, &raw.classes),
+            ] {
+                for (rname, region) in regions {
+                    file.regions
+                        .insert((kind, rname.clone()), region.to_model());
+                }
+            }
             for (fname, region) in raw.functions {
                 if fname.is_empty() {
                     continue; // the part of the module outside any function
@@ -185,6 +233,13 @@ mod tests {
         assert_eq!(f.arcs[&(2, -1)], Some(0));
         assert_eq!(f.functions["f"].start, 1);
         assert_eq!(f.functions["f"].end, Some(5));
+        let region = &f.regions[&(RegionKind::Function, "f".to_string())];
+        assert_eq!(region.start_line, 1);
+        assert_eq!(region.lines, [2, 4, 5].into_iter().collect());
+        assert_eq!(
+            f.regions[&(RegionKind::Function, String::new())].start_line,
+            1
+        );
         assert!(diag.warnings.is_empty());
         assert_eq!(
             data.sources[0].converted_from.as_deref(),

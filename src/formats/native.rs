@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{json_error, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
-use crate::model::{CoverageData, FileCoverage, Function, Mode, Source};
+use crate::model::{CoverageData, FileCoverage, Function, Mode, Region, RegionKind, Source};
 
 /// The data file format version this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -89,7 +89,12 @@ struct RawFile {
     functions: Vec<(String, u32, Option<u32>, u64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     declared_branches: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    regions: Vec<RawRegion>,
 }
+
+/// `[kind, name, start_line, [lines], declared_branches]`.
+type RawRegion = (String, String, u32, Vec<u32>, Option<u64>);
 
 #[derive(Serialize, Deserialize)]
 struct RawHeader {
@@ -164,6 +169,26 @@ impl RawData {
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
+            for (kind, rname, start_line, lines, declared_branches) in raw.regions {
+                let kind = RegionKind::parse(&kind).ok_or_else(|| {
+                    Error::parse(
+                        path,
+                        None,
+                        format!("{name}: region kind {kind:?} is not one of function, class"),
+                    )
+                })?;
+                let region = Region {
+                    start_line,
+                    lines: lines.into_iter().collect(),
+                    declared_branches,
+                };
+                match file.regions.get_mut(&(kind, rname.clone())) {
+                    Some(mine) => mine.merge(region),
+                    None => {
+                        file.regions.insert((kind, rname), region);
+                    }
+                }
+            }
             files.insert(name, file);
         }
         Ok(CoverageData {
@@ -236,6 +261,19 @@ pub fn to_string(data: &CoverageData) -> String {
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
             declared_branches: file.declared_branches,
+            regions: file
+                .regions
+                .iter()
+                .map(|((kind, n), r)| {
+                    (
+                        kind.as_str().to_string(),
+                        n.clone(),
+                        r.start_line,
+                        r.lines.iter().copied().collect(),
+                        r.declared_branches,
+                    )
+                })
+                .collect(),
         };
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }
@@ -275,6 +313,22 @@ mod tests {
                 start: 1,
                 end: Some(2),
                 hits: 1,
+            },
+        );
+        f.regions.insert(
+            (RegionKind::Function, "main".into()),
+            Region {
+                start_line: 1,
+                lines: [2].into_iter().collect(),
+                declared_branches: Some(3),
+            },
+        );
+        f.regions.insert(
+            (RegionKind::Class, String::new()),
+            Region {
+                start_line: 1,
+                lines: [1, 2, 9].into_iter().collect(),
+                declared_branches: None,
             },
         );
         data.files.insert("pkg/a b.py".into(), f);

@@ -1,0 +1,31 @@
+//! `covmerge report [options] FILE...`: the table and `--report` exports
+//! of data files or reports (a combined data file, workers' files, any
+//! input `combine` reads), without writing a data file.
+//!
+//! Examples:
+//!   covmerge report all.covmerge.json -m
+//!   covmerge report all.covmerge.json --report xml --report lcov:coverage.info -q
+
+use clap::Args;
+
+use super::combine::{execute, CommonArgs};
+use super::{exit, print_error};
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Data files, reports, directories (searched recursively) or glob patterns
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub fn run(args: ReportArgs) -> i32 {
+    match execute(&args.inputs, &args.common, None) {
+        Ok(code) => code,
+        Err(e) => {
+            print_error(&e);
+            exit::ERROR
+        }
+    }
+}
