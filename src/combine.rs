@@ -39,6 +39,8 @@ pub struct CombineOptions {
     pub strict: bool,
     /// Report every path mapping on stderr.
     pub debug_paths: bool,
+    /// Keep per-group attribution (`covered_by`) along this dimension.
+    pub attribution: Option<crate::attribution::Dimension>,
 }
 
 /// The result of a combine.
@@ -345,6 +347,16 @@ impl Accumulator {
         } else {
             self.without_branches += 1;
         }
+        let mut warnings = warnings;
+        let mut parsed = parsed;
+        match &options.attribution {
+            Some(dim) => {
+                if let Some(w) = crate::attribution::attribute(&mut parsed.data, dim) {
+                    warnings.push(format!("{}: {w}", path.display()));
+                }
+            }
+            None => crate::attribution::strip(&mut parsed.data),
+        }
         let explained = &mut self.explained;
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
             if options.debug_paths && raw != name {
@@ -428,6 +440,7 @@ impl Accumulator {
             branch_coverage: self.branch_coverage,
             sources: self.sources,
             root: None,
+            attribution: options.attribution.as_ref().map(|d| d.name()),
             files: self
                 .files
                 .into_iter()

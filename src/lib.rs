@@ -7,6 +7,7 @@
 //! worker side, [`record`] writes one data file per worker. [`cli`] turns
 //! command lines into calls of these modules.
 
+pub mod attribution;
 pub mod cli;
 pub mod combine;
 pub mod discover;

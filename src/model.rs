@@ -148,6 +148,50 @@ pub struct FileCoverage {
     /// names: qualified, a repeated name gets `@<start line>`), including
     /// the `""` regions. Empty when no input knew them (LCOV, older JSON).
     pub regions: BTreeMap<(RegionKind, String), Region>,
+    /// Who covered what: per attribution group (a platform, a worker or a
+    /// label value, see [`CoverageData::attribution`]), the lines, arcs and
+    /// branches it covered. Empty when attribution was not kept.
+    pub covered_by: BTreeMap<String, GroupCoverage>,
+}
+
+/// What one attribution group covered in one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupCoverage {
+    pub lines: BTreeSet<u32>,
+    pub arcs: BTreeSet<ArcKey>,
+    pub branches: BTreeSet<BranchKey>,
+}
+
+impl GroupCoverage {
+    /// Everything `file` covered (hits or taken above 0).
+    pub fn of(file: &FileCoverage) -> GroupCoverage {
+        GroupCoverage {
+            lines: file
+                .lines
+                .iter()
+                .filter(|(_, h)| **h > 0)
+                .map(|(l, _)| *l)
+                .collect(),
+            arcs: file
+                .arcs
+                .iter()
+                .filter(|(_, t)| t.unwrap_or(0) > 0)
+                .map(|(k, _)| *k)
+                .collect(),
+            branches: file
+                .branches
+                .iter()
+                .filter(|(_, t)| t.unwrap_or(0) > 0)
+                .map(|(k, _)| k.clone())
+                .collect(),
+        }
+    }
+
+    pub fn merge(&mut self, other: GroupCoverage) {
+        self.lines.extend(other.lines);
+        self.arcs.extend(other.arcs);
+        self.branches.extend(other.branches);
+    }
 }
 
 /// The content of one data file: sources plus per-file coverage.
@@ -162,6 +206,9 @@ pub struct CoverageData {
     /// paths are already normalised.
     pub root: Option<String>,
     pub files: BTreeMap<String, FileCoverage>,
+    /// The dimension of `FileCoverage::covered_by` (`platform`, `worker` or
+    /// `label:KEY`), when attribution was kept.
+    pub attribution: Option<String>,
 }
 
 /// Sum of two hit counts that sticks at `u64::MAX` instead of wrapping.
@@ -215,6 +262,9 @@ impl FileCoverage {
                 }
             }
         }
+        for (group, covered) in other.covered_by {
+            self.covered_by.entry(group).or_default().merge(covered);
+        }
         for (name, func) in other.functions {
             match self.functions.get_mut(&name) {
                 None => {
@@ -256,6 +306,9 @@ impl CoverageData {
         self.sources.sort();
         if self.root != other.root {
             self.root = None;
+        }
+        if self.attribution != other.attribution {
+            self.attribution = self.attribution.take().or(other.attribution);
         }
         for (name, file) in other.files {
             match self.files.get_mut(&name) {

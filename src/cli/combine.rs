@@ -16,6 +16,7 @@ use crate::combine::{combine_files, CombineOptions, InputStatus};
 use crate::error::{Error, Result};
 use crate::export::{write_report, ExportContext, ReportRequest};
 use crate::paths::{read_paths_config, PathAliases, PathMapper};
+use crate::report::groups::{self, GroupTableFormat};
 use crate::report::header::{self, HeaderStyle};
 use crate::report::{check_fail_under, ReportOptions, Table, TableFormat};
 
@@ -72,6 +73,18 @@ pub struct CommonArgs {
     /// github appends to $GITHUB_STEP_SUMMARY, else PATH or stdout; PATH - is stdout]
     #[arg(long = "report", value_name = "KIND[:PATH]")]
     pub reports: Vec<String>,
+    /// Instead of the table: one row per file with the cover of each platform (see --by) and of the union
+    #[arg(long)]
+    pub by_platform: bool,
+    /// Instead of the table: lines and branches covered on some platforms but not all
+    #[arg(long)]
+    pub platform_diff: bool,
+    /// Instead of the table: what only this platform (full or short name) covers
+    #[arg(long, value_name = "PLATFORM")]
+    pub only_on: Option<String>,
+    /// What --by-platform, --platform-diff and --only-on group by: platform, worker or label:KEY
+    #[arg(long, value_name = "DIMENSION", default_value = "platform")]
+    pub by: String,
     /// Treat unreadable inputs and reader warnings as errors
     #[arg(long)]
     pub strict: bool,
@@ -113,12 +126,25 @@ fn mapper(args: &CommonArgs) -> Result<PathMapper> {
 /// Combine `inputs`, print the table, write the `--report`s and, with
 /// `output`, the combined data file. Shared by `combine` and `report`.
 pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> Result<i32> {
+    let view = args.by_platform || args.platform_diff || args.only_on.is_some();
+    let dimension = crate::attribution::Dimension::parse(&args.by)?;
+    let group_format = match args.format.as_str() {
+        "csv" if args.by_platform => Some(GroupTableFormat::Csv),
+        "json" if args.by_platform => Some(GroupTableFormat::Json),
+        "markdown" => Some(GroupTableFormat::Markdown),
+        _ => Some(GroupTableFormat::Text),
+    };
+    let format_text = if matches!(args.format.as_str(), "csv" | "json") && args.by_platform {
+        "text"
+    } else {
+        args.format.as_str()
+    };
     let requests = args
         .reports
         .iter()
         .map(|r| ReportRequest::parse(r))
         .collect::<Result<Vec<_>>>()?;
-    let format = TableFormat::parse(&args.format)?;
+    let format = TableFormat::parse(format_text)?;
     let style = match &args.header {
         Some(text) => HeaderStyle::parse(text).ok_or_else(|| {
             Error::Usage(format!(
@@ -132,6 +158,9 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
         mapper: mapper(args)?,
         strict: args.strict,
         debug_paths: args.debug_paths,
+        // Attribution costs time and memory: keep it when a view needs it,
+        // or when writing a combined file that later combines may need.
+        attribution: (view || output.is_some()).then(|| dimension.clone()),
     };
     let report_options = ReportOptions {
         format,
@@ -179,6 +208,25 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     }
     let width = header::resolve_width(args.width);
     let mut out = header::render(&combined.data.platforms(), style, width);
+    if view {
+        if let Some(why) = groups::not_meaningful(&combined.data, &dimension.name()) {
+            out.push_str(&why);
+        } else if args.by_platform {
+            let layout = group_format.unwrap_or(GroupTableFormat::Text);
+            out.push_str(&groups::table(
+                &combined.data,
+                args.precision,
+                layout,
+                width,
+            )?);
+        } else {
+            out.push_str(&groups::diff(&combined.data, args.only_on.as_deref())?);
+        }
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(out.as_bytes());
+        let _ = stdout.flush();
+        return Ok(exit::OK);
+    }
     out.push_str(&table.render(format));
     let mut code = exit::OK;
     if let Some(min) = &args.fail_under {

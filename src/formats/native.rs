@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{json_error, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
-use crate::model::{CoverageData, FileCoverage, Function, Mode, Region, RegionKind, Source};
+use crate::model::{
+    CoverageData, FileCoverage, Function, GroupCoverage, Mode, Region, RegionKind, Source,
+};
 
 /// The data file format version this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -91,6 +93,55 @@ struct RawFile {
     declared_branches: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     regions: Vec<RawRegion>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    covered_by: BTreeMap<String, RawGroup>,
+}
+
+/// What one attribution group covered: line ranges, arcs, branches.
+#[derive(Serialize, Deserialize, Default)]
+struct RawGroup {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<(u32, u32)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    arcs: Vec<(u32, i64)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<(u32, String, String)>,
+}
+
+impl RawGroup {
+    fn from_model(g: &GroupCoverage) -> RawGroup {
+        let mut lines: Vec<(u32, u32)> = Vec::new();
+        for &l in &g.lines {
+            match lines.last_mut() {
+                Some((_, end)) if *end + 1 == l => *end = l,
+                _ => lines.push((l, l)),
+            }
+        }
+        RawGroup {
+            lines,
+            arcs: g.arcs.iter().copied().collect(),
+            branches: g.branches.iter().cloned().collect(),
+        }
+    }
+
+    fn into_model(self, path: &Path, file: &str) -> Result<GroupCoverage> {
+        let mut g = GroupCoverage::default();
+        for (start, end) in self.lines {
+            // A range is expanded line by line: refuse absurd ones rather
+            // than allocate without bound.
+            if start == 0 || end < start || end - start > 10_000_000 {
+                return Err(Error::parse(
+                    path,
+                    None,
+                    format!("{file}: bad covered_by line range [{start}, {end}]"),
+                ));
+            }
+            g.lines.extend(start..=end);
+        }
+        g.arcs.extend(self.arcs);
+        g.branches.extend(self.branches);
+        Ok(g)
+    }
 }
 
 /// `[kind, name, start_line, [lines], declared_branches]`.
@@ -107,6 +158,8 @@ struct RawHeader {
     root: Option<String>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attribution: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +173,8 @@ struct RawData {
     sources: Vec<RawSource>,
     #[serde(default)]
     files: BTreeMap<String, RawFile>,
+    #[serde(default)]
+    attribution: Option<String>,
 }
 
 impl RawData {
@@ -166,6 +221,10 @@ impl RawData {
                 *entry = crate::model::add_taken(*entry, taken);
             }
             file.declared_branches = raw.declared_branches;
+            for (group, raw_group) in raw.covered_by {
+                let covered = raw_group.into_model(path, &name)?;
+                file.covered_by.insert(group, covered);
+            }
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -195,6 +254,7 @@ impl RawData {
             branch_coverage: self.branch_coverage,
             sources,
             root: self.root,
+            attribution: self.attribution,
             files,
         })
     }
@@ -219,6 +279,7 @@ pub fn to_string(data: &CoverageData) -> String {
         producer: Some(format!("covmerge {}", env!("CARGO_PKG_VERSION"))),
         branch_coverage: data.branch_coverage,
         root: data.root.clone(),
+        attribution: data.attribution.clone(),
         sources: data
             .sources
             .iter()
@@ -261,6 +322,11 @@ pub fn to_string(data: &CoverageData) -> String {
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
             declared_branches: file.declared_branches,
+            covered_by: file
+                .covered_by
+                .iter()
+                .map(|(g, c)| (g.clone(), RawGroup::from_model(c)))
+                .collect(),
             regions: file
                 .regions
                 .iter()

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::CoverageData;
 
 pub mod analysis;
+pub mod groups;
 pub mod header;
 pub mod markdown;
 pub mod numbers;
