@@ -24,6 +24,7 @@ esac
 
 PY311="${COVMERGE_PY311:-/root/.pyenv/versions/3.11.7/bin/python3}"
 PY312="${COVMERGE_PY312:-/root/.pyenv/versions/3.12.1/bin/python3}"
+PY313="${COVMERGE_PY313:-/root/.pyenv/versions/3.13.0/bin/python3}"
 
 # Pinned tool versions. execnet and pluggy are pinned too because they show up
 # in pytest's / xdist's output.
@@ -107,8 +108,10 @@ make_venv() {  # make_venv <base python> <venv dir>
 
 VENV311="$REGEN/venv-py3.11.7"
 VENV312="$REGEN/venv-py3.12.1"
+VENV313="$REGEN/venv-py3.13.0"
 make_venv "$PY311" "$VENV311"
 make_venv "$PY312" "$VENV312"
+make_venv "$PY313" "$VENV313"
 HELPER="$VENV312/bin/python"   # runs our own little checks
 
 platform_of() {  # pytest-cov's platform description, computed by that interpreter
@@ -383,7 +386,7 @@ run_pytest_each() {  # run_pytest_each <scenario> <branch 0|1>
 
 # ---------------------------------------------------------------------------
 ALL_TESTS=(tests/test_core.py tests/test_misc.py tests/test_text.py)
-for S in load load-branch each each-branch; do
+for S in load load-branch each each-branch each3-branch; do
   case "$S" in *-branch) BR=1 ;; *) BR=0 ;; esac
   case "$S" in load*) MODE=load ;; *) MODE=each ;; esac
   ROOT_A="$REGEN/hosts/$S/hostA/proj"
@@ -395,10 +398,17 @@ for S in load load-branch each each-branch; do
   else
     run_worker "$S" gw0 hostA "$VENV311" "$ROOT_A" each "$BR" "${ALL_TESTS[@]}"
     run_worker "$S" gw1 hostB "$VENV312" "$ROOT_B" each "$BR" "${ALL_TESTS[@]}"
+    if [ "$S" = each3-branch ]; then
+      # A third interpreter for the per-platform views (no pytest-cov run:
+      # xdist cannot mix three interpreters here, see run_pytest_each).
+      run_worker "$S" gw2 hostC "$VENV313" "$REGEN/hosts/$S/hostC/ci/checkout/proj" each "$BR" "${ALL_TESTS[@]}"
+    fi
   fi
   write_rc "$S" "$BR" "$ROOT_A"
   run_controller "$S"
-  if [ "$MODE" = load ]; then
+  if [ "$S" = each3-branch ]; then
+    :
+  elif [ "$MODE" = load ]; then
     run_pytest_load "$S" "$BR"
   else
     if ! run_pytest_each "$S" "$BR"; then
@@ -458,6 +468,9 @@ PY
   echo "[venv $(basename "$VENV311")]  (each worker gw0, execnet socketserver)"
   versions_of "$VENV311"
   echo
+  echo "[venv $(basename "$VENV313")]  (each3-branch worker gw2)"
+  versions_of "$VENV313"
+  echo
   echo "platform: $("$HELPER" -c 'import sys; print(sys.platform)')"
   echo "regen dir: $REGEN"
 } >"$GOLDEN/VERSIONS.txt"
@@ -483,6 +496,7 @@ the data are under \`$REGEN\` (the script's work directory).
 | \`load-branch\` | same as \`load\` | \`--cov-branch\` |
 | \`each\` | gw0 = CPython 3.11.7 (hostA), gw1 = CPython 3.12.1 (hostB); each runs all tests | statements |
 | \`each-branch\` | same as \`each\` | \`--cov-branch\` |
+| \`each3-branch\` | as \`each-branch\`, plus gw2 = CPython 3.13.0 (hostC); no pytest-cov section | \`--cov-branch\` |
 
 Worker roots: hostA = \`<regen>/hosts/<S>/hostA/proj\`, hostB =
 \`<regen>/hosts/<S>/hostB/ci/checkout/proj\` (different depths on purpose).

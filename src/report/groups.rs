@@ -105,21 +105,23 @@ pub fn not_meaningful(data: &CoverageData, dimension: &str) -> Option<String> {
     }
     let platforms = data.platforms();
     let all_load = !data.sources.is_empty() && data.sources.iter().all(|s| s.mode == Mode::Load);
-    if platforms.len() <= 1 || all_load {
-        Some(format!(
-            "The per-platform view needs workers on different platforms (each mode); these {} workers \
-             ran {} (load mode: different tests on the same platform), so a per-platform split would \
-             only show how the tests were distributed. Use --by worker or --by label:KEY for that.\n",
-            data.sources.len(),
-            match platforms.len() {
-                0 => "with no platform description".to_string(),
-                1 => format!("on one platform ({})", platforms[0]),
-                n => format!("on {n} platforms in load mode"),
-            }
-        ))
-    } else {
-        None
+    if platforms.len() > 1 && !all_load {
+        return None;
     }
+    let why = match platforms.len() {
+        0 => "carry no platform description (record them with --platform or --python)".to_string(),
+        1 => format!(
+            "all ran on one platform ({}): load mode, different tests on the same platform",
+            platforms[0]
+        ),
+        n => format!("ran on {n} platforms but were recorded as load mode (different tests)"),
+    };
+    Some(format!(
+        "A per-platform view needs each-mode workers, one platform each. These {} workers {why}, \
+         so a per-platform split would only show how the tests were distributed. \
+         Use --by worker or --by label:KEY to see that.\n",
+        data.sources.len()
+    ))
 }
 
 /// The `--by-platform` table.
