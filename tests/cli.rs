@@ -470,3 +470,18 @@ fn clap_colour_honours_no_color() {
     assert!(!plain.contains('\u{1b}'), "{plain:?}");
     assert!(plain.starts_with("error: unexpected argument '--bogus'"));
 }
+
+#[test]
+fn output_directory_is_created() {
+    let dir = tempdir("out");
+    let out_file = dir.join("shards/job-1.covmerge.json");
+    let out = covmerge(&[
+        "combine",
+        "-q",
+        s(&sample("coveragepy/coverage.json")),
+        "-o",
+        s(&out_file),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out_file.is_file());
+}

@@ -255,6 +255,11 @@ fn combine(args: &CombineArgs) -> Result<i32> {
         return Ok(exit::ERROR);
     }
     if let Some(out) = &args.output {
+        // Like record's data directory: `-o shards/job-3.covmerge.json`
+        // should not need a mkdir first.
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         let text = crate::formats::native::to_string(&combined.data);
         crate::output::write_atomic(out, text.as_bytes())?;
     }
