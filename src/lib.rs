@@ -3,16 +3,20 @@
 //!
 //! Data flow (see docs/ARCHITECTURE.md): [`discover`] finds inputs,
 //! [`formats`] reads each into the [`model`], [`paths`] normalises file
-//! names, [`combine`] unions them, [`report`] prints the table. On the
+//! names, [`combine`] unions them, [`report`] prints the table, keeping
+//! the files [`filter`] lets through; [`config`] reads coverage.py's and
+//! covmerge's configuration files. On the
 //! worker side, [`record`] writes one data file per worker. [`cli`] turns
 //! command lines into calls of these modules.
 
 pub mod attribution;
 pub mod cli;
 pub mod combine;
+pub mod config;
 pub mod discover;
 pub mod error;
 pub mod export;
+pub mod filter;
 pub mod formats;
 pub mod model;
 pub mod output;

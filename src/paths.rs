@@ -375,95 +375,11 @@ fn match_prefix(tokens: &[Token], ti: usize, s: &[char], si: usize) -> Option<us
 
 /// Read `[paths]` entries from a coverage.py configuration file: INI
 /// (`.coveragerc`: `[paths]`; `setup.cfg`/`tox.ini`: `[coverage:paths]`) or
-/// TOML (`pyproject.toml`: `[tool.coverage.paths]`, or a plain `[paths]`).
+/// TOML (`pyproject.toml`: `[tool.coverage.paths]`, or a plain `[paths]`),
+/// with the same reader as the rest of the configuration
+/// ([`crate::config`]).
 pub fn read_paths_config(path: &Path) -> Result<Vec<(String, Vec<String>)>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let is_toml = path.extension().is_some_and(|e| e == "toml");
-    if is_toml {
-        paths_from_toml(path, &text)
-    } else {
-        Ok(paths_from_ini(&text))
-    }
-}
-
-fn paths_from_toml(path: &Path, text: &str) -> Result<Vec<(String, Vec<String>)>> {
-    let value: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| Error::parse(path, None, format!("invalid TOML: {e}")))?;
-    let section = value
-        .get("tool")
-        .and_then(|t| t.get("coverage"))
-        .and_then(|c| c.get("paths"))
-        .or_else(|| value.get("paths"));
-    let mut entries = Vec::new();
-    if let Some(toml::Value::Table(table)) = section {
-        for (name, values) in table {
-            let list = match values {
-                toml::Value::Array(items) => items
-                    .iter()
-                    .map(|v| {
-                        v.as_str().map(str::to_string).ok_or_else(|| {
-                            Error::parse(
-                                path,
-                                None,
-                                format!("[paths] {name}: values must be strings"),
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-                _ => {
-                    return Err(Error::parse(
-                        path,
-                        None,
-                        format!("[paths] {name}: expected a list of strings"),
-                    ))
-                }
-            };
-            entries.push((name.clone(), list));
-        }
-    }
-    Ok(entries)
-}
-
-/// A minimal reading of Python's configparser, enough for `[paths]`:
-/// `key = value` or `key: value`, continuation lines indented, `#` and `;`
-/// comment lines.
-fn paths_from_ini(text: &str) -> Vec<(String, Vec<String>)> {
-    let mut entries: Vec<(String, Vec<String>)> = Vec::new();
-    let mut in_paths = false;
-    for raw in text.lines() {
-        let line = raw.trim_end();
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if trimmed.starts_with('[') && line == trimmed {
-            let name = trimmed.trim_start_matches('[').trim_end_matches(']').trim();
-            in_paths = name == "paths" || name == "coverage:paths";
-            continue;
-        }
-        if !in_paths {
-            continue;
-        }
-        if line != trimmed {
-            if let Some((_, values)) = entries.last_mut() {
-                values.push(trimmed.to_string());
-            }
-            continue;
-        }
-        let split = trimmed
-            .find(['=', ':'])
-            .map(|i| (&trimmed[..i], &trimmed[i + 1..]));
-        // A Windows drive letter (C:\...) on a key line is a value, not `key:`.
-        if let Some((key, value)) = split {
-            let mut values = Vec::new();
-            if !value.trim().is_empty() {
-                values.push(value.trim().to_string());
-            }
-            entries.push((key.trim().to_string(), values));
-        }
-    }
-    entries
+    crate::config::read_paths_file(path, &crate::config::process_env)
 }
 
 /// Turns any input path into the name used in the combined result.
@@ -570,24 +486,6 @@ mod tests {
         assert!(a.add("/x/a**/", "y").is_err());
         assert!(a.add("/x/[ab/", "y").is_err());
         assert!(a.add("/x/", "y*").is_err());
-    }
-
-    #[test]
-    fn ini_and_toml_paths_sections() {
-        let ini = "[run]\nbranch = True\n[paths]\nsource =\n    src/\n    */src/\n    C:\\a\\src\\\n# c\nother = lib/\n  */lib/\n";
-        let entries = paths_from_ini(ini);
-        assert_eq!(entries[0].0, "source");
-        assert_eq!(entries[0].1, vec!["src/", "*/src/", "C:\\a\\src\\"]);
-        assert_eq!(entries[1].1, vec!["lib/", "*/lib/"]);
-        let toml = "[tool.coverage.paths]\nsource = [\"src/\", \"*/src/\"]\n";
-        let entries = paths_from_toml(Path::new("p.toml"), toml).unwrap();
-        assert_eq!(
-            entries,
-            vec![(
-                "source".to_string(),
-                vec!["src/".to_string(), "*/src/".to_string()]
-            )]
-        );
     }
 
     #[test]

@@ -180,6 +180,82 @@ write_rc() {  # write_rc <scenario> <branch 0|1> <hostA root>
   } >"$GOLDEN/$s/paths.coveragerc"
 }
 
+# The same coverage.py settings in three files coverage.py accepts: an rcfile
+# given with --rcfile, setup.cfg and pyproject.toml (both found by coverage.py
+# on its own). [report] exercises fail_under, precision, show_missing,
+# skip_covered, sort and omit.
+write_config_files() {  # write_config_files <scenario> <branch 0|1> <hostA root>
+  local s="$1" branch="$2" rootA="$3" g="$GOLDEN/$1"
+  {
+    if [ "$branch" = 1 ]; then printf '[run]\nbranch = True\n\n'; fi
+    printf '[paths]\nsource =\n    pkg/\n    %s/pkg/\n    */ci/checkout/proj/pkg/\n\n' "$rootA"
+    printf '[report]\nfail_under = 99.5\nprecision = 1\nshow_missing = True\nskip_covered = yes\n'
+    printf 'sort = -Cover\nomit =\n    pkg/unused.py\n    */tests/*\n'
+  } >"$g/config.coveragerc"
+  {
+    printf '[metadata]\nname = golden-project\n\n'
+    if [ "$branch" = 1 ]; then printf '[coverage:run]\nbranch = 1\n\n'; fi
+    printf '[coverage:paths]\nsource =\n    pkg/\n    %s/pkg/\n    */ci/checkout/proj/pkg/\n\n' "$rootA"
+    printf '[coverage:report]\nfail_under = 99.5\nprecision = 1\nshow_missing = on\nskip_covered = true\n'
+    printf 'sort = -Cover\nomit = pkg/unused.py, */tests/*\n'
+  } >"$g/config-setup.cfg"
+  {
+    printf '[project]\nname = "golden-project"\nversion = "0"\n\n'
+    if [ "$branch" = 1 ]; then printf '[tool.coverage.run]\nbranch = true\n\n'; fi
+    printf '[tool.coverage.paths]\nsource = ["pkg/", "%s/pkg/", "*/ci/checkout/proj/pkg/"]\n\n' "$rootA"
+    printf '[tool.coverage.report]\nfail_under = 99.5\nprecision = 1\nshow_missing = true\nskip_covered = true\n'
+    printf 'sort = "-Cover"\nomit = ["pkg/unused.py", "*/tests/*"]\n'
+  } >"$g/config-pyproject.toml"
+}
+
+# Config cases: `coverage report` reading the settings from a file.
+# config-cases.tsv: name<TAB>exit<TAB>config file<TAB>how it is given<TAB>extra args,
+# "how" being --rcfile (passed as --rcfile=<file>) or the name the file is
+# copied to in the controller directory (setup.cfg, pyproject.toml), where
+# coverage.py finds it without being told.
+CONFIG_CASES=(
+  "config-rc|config.coveragerc|--rcfile|"
+  "config-rc-override|config.coveragerc|--rcfile|--precision=2 --fail-under=50 --sort=name --omit=pkg/unused.py,*/mod2.py --no-skip-covered"
+  "config-setupcfg|config-setup.cfg|setup.cfg|"
+  "config-pyproject|config-pyproject.toml|pyproject.toml|"
+  "config-pyproject-include|config-pyproject.toml|pyproject.toml|--include=pkg/sub/*,pkg/flow.py --format=markdown"
+)
+
+run_config_cases() {  # run_config_cases <scenario>
+  local s="$1"
+  local ctl="$REGEN/controller/$s/proj" exp="$GOLDEN/$s/expected" clog="$LOGS/$s-controller"
+  local c name file how args rc rest
+  : >"$exp/config-cases.tsv"
+  for c in "${CONFIG_CASES[@]}"; do
+    name="${c%%|*}"; rest="${c#*|}"
+    file="${rest%%|*}"; rest="${rest#*|}"
+    how="${rest%%|*}"; args="${rest#*|}"
+    rc=0
+    rm -f "$ctl/setup.cfg" "$ctl/tox.ini" "$ctl/pyproject.toml" "$ctl/.coveragerc" "$ctl/.coveragerc.toml"
+    if [ "$how" = --rcfile ]; then
+      cp "$GOLDEN/$s/$file" "$ctl/$file"
+      # shellcheck disable=SC2086  # the arguments are split on purpose
+      (set -f; cd "$ctl" && "$VENV312/bin/coverage" report --rcfile="$file" $args) \
+        >"$exp/$name.stdout" 2>"$clog.$name.stderr" || rc=$?
+    else
+      cp "$GOLDEN/$s/$file" "$ctl/$how"
+      # shellcheck disable=SC2086
+      (set -f; cd "$ctl" && "$VENV312/bin/coverage" report $args) \
+        >"$exp/$name.stdout" 2>"$clog.$name.stderr" || rc=$?
+    fi
+    rm -f "$ctl/setup.cfg" "$ctl/pyproject.toml" "$ctl/$file"
+    [ -s "$clog.$name.stderr" ] && die "$s/$name: unexpected stderr: $(cat "$clog.$name.stderr")"
+    case "$rc" in 0|2) ;; *) die "$s/$name: coverage report exited $rc" ;; esac
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$rc" "$file" "$how" "$args" >>"$exp/config-cases.tsv"
+  done
+  # The three files hold the same settings, so coverage.py printed the same.
+  cmp -s "$exp/config-rc.stdout" "$exp/config-setupcfg.stdout" || die "$s: setup.cfg output differs from the rcfile's"
+  cmp -s "$exp/config-rc.stdout" "$exp/config-pyproject.stdout" || die "$s: pyproject.toml output differs from the rcfile's"
+  grep -q "^config-rc${TAB}2${TAB}" "$exp/config-cases.tsv" || die "$s: config-rc did not fail under 99.5"
+  grep -q "pkg/unused.py" "$exp/config-rc.stdout" && die "$s: omit did not omit pkg/unused.py"
+  return 0
+}
+
 run_controller() {  # run_controller <scenario>
   local s="$1"
   local ctl="$REGEN/controller/$s/proj" exp="$GOLDEN/$s/expected" clog="$LOGS/$s-controller"
@@ -405,7 +481,9 @@ for S in load load-branch each each-branch each3-branch; do
     fi
   fi
   write_rc "$S" "$BR" "$ROOT_A"
+  write_config_files "$S" "$BR" "$ROOT_A"
   run_controller "$S"
+  run_config_cases "$S"
   if [ "$S" = each3-branch ]; then
     :
   elif [ "$MODE" = load ]; then
@@ -526,6 +604,16 @@ imported by no test (0%), \`pkg/__init__.py\` is empty.
   controller directory, \`coverage json|lcov|xml --rcfile=paths.coveragerc -o <file>\`
   of the combined data (bytes untouched; JSON \`meta.timestamp\` and the XML
   \`timestamp\` attribute differ from run to run).
+- \`S/config.coveragerc\`, \`S/config-setup.cfg\`, \`S/config-pyproject.toml\`: the
+  same settings (the \`[paths]\` above, \`[run] branch\` in the branch scenarios,
+  and \`[report]\` \`fail_under = 99.5\`, \`precision = 1\`, \`show_missing\`,
+  \`skip_covered\`, \`sort = -Cover\`, \`omit = pkg/unused.py, */tests/*\`) in
+  the three syntaxes. Per line of \`expected/config-cases.tsv\`
+  (\`name<TAB>exit code<TAB>file<TAB>how<TAB>report args\`) the controller ran
+  \`coverage report --rcfile=<file> <args>\` (how = \`--rcfile\`) or copied the
+  file into the controller directory as \`setup.cfg\` / \`pyproject.toml\` and
+  ran \`coverage report <args>\`, so that coverage.py found it itself; stdout
+  is \`expected/<name>.stdout\`.
 - \`S/expected/pytest-cov-<W>.full.txt\` / \`pytest-cov-<W>.txt\`: a real pytest-cov
   run over xdist in the controller directory at \`COLUMNS=<W>\` (80, 90).
   The \`.txt\` file is the coverage section, from the line after

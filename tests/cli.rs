@@ -402,3 +402,86 @@ fn sort_and_format_errors_use_coveragepy_words() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("Unknown report format choice: 'bogus'"));
 }
+
+#[test]
+fn every_command_has_examples_and_quiet_verbose() {
+    for cmd in ["record", "run", "combine", "completions", "man"] {
+        let out = covmerge(&[cmd, "--help"]);
+        assert_eq!(out.code, 0, "{cmd}: {}", out.stderr);
+        assert!(
+            out.stdout.contains("\nExamples:\n"),
+            "{cmd} --help has no examples"
+        );
+        assert!(out.stdout.contains("-q, --quiet"), "{cmd}: no --quiet");
+        assert!(out.stdout.contains("-v, --verbose"), "{cmd}: no --verbose");
+    }
+    let out = covmerge(&["--help"]);
+    assert!(out.stdout.contains("Examples:") && out.stdout.contains("Exit status:"));
+    let out = covmerge(&["combine", "-q", "-v"]);
+    assert_eq!(out.code, 2, "clap usage error: {}", out.stderr);
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_cli_definition() {
+    for (shell, marker) in [
+        ("bash", "complete -F _covmerge"),
+        ("zsh", "#compdef covmerge"),
+        ("fish", "complete -c covmerge"),
+        ("elvish", "covmerge"),
+        ("powershell", "covmerge"),
+    ] {
+        let out = covmerge(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}");
+        // fish spells long options as `-l rcfile`.
+        assert!(out.stdout.contains("rcfile"), "{shell}: no --rcfile");
+    }
+    let out = covmerge(&["man"]);
+    assert!(out.stdout.starts_with(".ie") && out.stdout.contains(".TH covmerge 1"));
+    let out = covmerge(&["man", "combine"]);
+    assert!(out.stdout.contains("\\-\\-fail\\-under"), "{}", out.stdout);
+    let dir = tempdir("man");
+    let out = covmerge(&["man", "-q", "--dir", s(&dir)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for page in [
+        "covmerge.1",
+        "covmerge-combine.1",
+        "covmerge-record.1",
+        "covmerge-run.1",
+    ] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn clap_colour_honours_no_color() {
+    let run = |envs: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_covmerge"));
+        cmd.args(["combine", "--bogus"]).env_remove("NO_COLOR");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stderr).into_owned()
+    };
+    // Forced colour shows that clap does colour its messages...
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    // ...and NO_COLOR wins even over CLICOLOR_FORCE.
+    let plain = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(plain.starts_with("error: unexpected argument '--bogus'"));
+}
+
+#[test]
+fn output_directory_is_created() {
+    let dir = tempdir("out");
+    let out_file = dir.join("shards/job-1.covmerge.json");
+    let out = covmerge(&[
+        "combine",
+        "-q",
+        s(&sample("coveragepy/coverage.json")),
+        "-o",
+        s(&out_file),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out_file.is_file());
+}

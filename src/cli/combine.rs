@@ -3,31 +3,55 @@
 //! Examples:
 //!   covmerge combine                       # everything under covmerge-data/
 //!   covmerge combine 'artifacts/*/' -m --fail-under 80
-//!   covmerge combine --paths .coveragerc --header pytest-cov reports/
+//!   covmerge combine --rcfile ci/coveragerc --header pytest-cov reports/
 //!   covmerge combine --report xml --report json:cov.json --report github
+//!
+//! Settings come from, in order of precedence: the command line, the
+//! coverage.py configuration file (`--rcfile`, `.coveragerc`, `setup.cfg`,
+//! `tox.ini`, `pyproject.toml`: see `crate::config`), covmerge's own file
+//! (`covmerge.toml` or `[tool.covmerge]`), then the defaults.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{exit, print_error, print_warning};
+use super::{exit, print_error, print_warning, Verbosity};
 use crate::combine::{combine_files, CombineOptions, InputStatus};
+use crate::config::{
+    load_coverage_config, load_covmerge_config, process_env, CoverageConfig, CovmergeConfig,
+};
 use crate::error::{Error, Result};
 use crate::export::{write_report, ExportContext, ReportRequest};
+use crate::filter::FileFilter;
 use crate::paths::{read_paths_config, PathAliases, PathMapper};
 use crate::report::groups::{self, GroupTableFormat};
 use crate::report::header::{self, HeaderStyle};
-use crate::report::{check_fail_under, ReportOptions, Table, TableFormat};
+use crate::report::{check_fail_under, parse_fail_under, ReportOptions, Table, TableFormat};
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  covmerge combine                                  # everything under covmerge-data/ (or data_dir)
+  covmerge combine 'artifacts/*/' -m --fail-under 80
+  covmerge combine --rcfile ci/.coveragerc reports/ # [paths], [report] settings from that file
+  covmerge combine --omit 'tests/*,*/conftest.py' --sort=-cover
+  covmerge combine --report xml --report json:cov.json --report github
+  covmerge combine --by-platform                    # cover per platform (each mode)
+  covmerge combine --platform-diff                  # what only some platforms cover
+  covmerge combine shards/ -o all.covmerge.json     # write the combined data for a later combine
+
+Configuration: coverage.py's file is found as coverage.py finds it (--rcfile, $COVERAGE_RCFILE,
+.coveragerc, .coveragerc.toml, setup.cfg, tox.ini, pyproject.toml); covmerge's own settings come
+from covmerge.toml or [tool.covmerge] in pyproject.toml. Command-line options win; --no-config
+reads neither file.";
 
 #[derive(Args, Debug)]
 pub struct CombineArgs {
-    /// Data directories (searched recursively), files or glob patterns
-    #[arg(default_value = "covmerge-data")]
+    /// Data directories (searched recursively), files or glob patterns [default: data_dir, or covmerge-data]
     pub inputs: Vec<String>,
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Also write the combined data as a covmerge data file
+    /// Also write the combined data as a covmerge data file (before include/omit)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -35,21 +59,36 @@ pub struct CombineArgs {
 /// The options `combine` and `report` share.
 #[derive(Args, Debug)]
 pub struct CommonArgs {
-    /// A coverage.py config file whose [paths] section maps worker paths (.coveragerc, setup.cfg, tox.ini, pyproject.toml)
+    /// coverage.py configuration file to read instead of looking for one [default: $COVERAGE_RCFILE, .coveragerc, ...]
+    #[arg(long, value_name = "FILE")]
+    pub rcfile: Option<PathBuf>,
+    /// Read no configuration file (neither coverage.py's nor covmerge's)
+    #[arg(long, conflicts_with = "rcfile")]
+    pub no_config: bool,
+    /// Take the [paths] rules from this file instead (.coveragerc, setup.cfg, tox.ini, pyproject.toml)
     #[arg(long, value_name = "FILE")]
     pub paths: Option<PathBuf>,
-    /// A [paths] rule PATTERN=CANONICAL (repeatable; applied after --paths rules)
+    /// A [paths] rule PATTERN=CANONICAL (repeatable; applied after the file's rules)
     #[arg(long = "map", value_name = "PATTERN=CANONICAL")]
     pub maps: Vec<String>,
+    /// Report only files matching these patterns (comma-separated, coverage.py globs)
+    #[arg(long, value_name = "PAT,...", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Leave out files matching these patterns (comma-separated, coverage.py globs)
+    #[arg(long, value_name = "PAT,...", value_delimiter = ',')]
+    pub omit: Vec<String>,
     /// Show line numbers of statements and branches that were not run
     #[arg(short = 'm', long)]
     pub show_missing: bool,
-    /// Number of digits after the decimal point in percentages
-    #[arg(long, default_value_t = 0)]
-    pub precision: usize,
+    /// Number of digits after the decimal point in percentages [default: 0]
+    #[arg(long)]
+    pub precision: Option<usize>,
     /// Skip files with 100% coverage
     #[arg(long)]
     pub skip_covered: bool,
+    /// Do not skip files with 100% coverage (overrides the configuration file)
+    #[arg(long, conflicts_with = "skip_covered")]
+    pub no_skip_covered: bool,
     /// Skip files with no code
     #[arg(long)]
     pub skip_empty: bool,
@@ -59,9 +98,9 @@ pub struct CommonArgs {
     /// Exit with status 2 if the total coverage is less than MIN
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub fail_under: Option<String>,
-    /// Table format: text, markdown or total
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Table format: text, markdown or total (--by-platform also: csv, json) [default: text]
+    #[arg(long)]
+    pub format: Option<String>,
     /// Platform header: default, pytest-cov or none [default: default for text, none otherwise]
     #[arg(long, value_name = "STYLE")]
     pub header: Option<String>,
@@ -91,9 +130,8 @@ pub struct CommonArgs {
     /// Explain on stderr how every input path was mapped
     #[arg(long)]
     pub debug_paths: bool,
-    /// No summary line on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 pub fn run(args: CombineArgs) -> i32 {
@@ -106,10 +144,22 @@ pub fn run(args: CombineArgs) -> i32 {
     }
 }
 
-fn mapper(args: &CommonArgs) -> Result<PathMapper> {
+/// Both configuration files, or defaults with `--no-config`.
+fn load_configs(args: &CommonArgs) -> Result<(CoverageConfig, CovmergeConfig)> {
+    if args.no_config {
+        return Ok(Default::default());
+    }
+    let here = Path::new(".");
+    let warn = &mut |w: String| print_warning(&w);
+    let coverage = load_coverage_config(here, args.rcfile.as_deref(), &process_env, warn)?;
+    let own = load_covmerge_config(here, warn)?;
+    Ok((coverage, own))
+}
+
+fn mapper(args: &CommonArgs, config: &CoverageConfig) -> Result<PathMapper> {
     let mut entries = match &args.paths {
         Some(file) => read_paths_config(file)?,
-        None => Vec::new(),
+        None => config.paths.clone(),
     };
     for (i, map) in args.maps.iter().enumerate() {
         let (pattern, canonical) = map
@@ -123,61 +173,135 @@ fn mapper(args: &CommonArgs) -> Result<PathMapper> {
     Ok(PathMapper::new(PathAliases::from_entries(&entries)?))
 }
 
-/// Combine `inputs`, print the table, write the `--report`s and, with
-/// `output`, the combined data file. Shared by `combine` and `report`.
+/// The command line over the configuration files over the defaults.
+fn report_options(
+    args: &CommonArgs,
+    config: &CoverageConfig,
+    cwd: &str,
+    format_text: Option<&str>,
+) -> Result<(ReportOptions, Option<f64>)> {
+    let rep = &config.report;
+    let format = match format_text.or(rep.format.as_deref()) {
+        Some(text) => TableFormat::parse(text)?,
+        None => TableFormat::Text,
+    };
+    let pick = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
+        let flag: Vec<String> = flag.iter().filter(|p| !p.is_empty()).cloned().collect();
+        if flag.is_empty() {
+            file.clone().unwrap_or_default()
+        } else {
+            flag
+        }
+    };
+    let include = pick(&args.include, &rep.include);
+    let omit = pick(&args.omit, &rep.omit);
+    let fail_under = match &args.fail_under {
+        Some(text) => Some(parse_fail_under(text)?),
+        None => rep.fail_under,
+    };
+    let options = ReportOptions {
+        format,
+        show_missing: args.show_missing || rep.show_missing.unwrap_or(false),
+        precision: args.precision.or(rep.precision).unwrap_or(0),
+        skip_covered: if args.no_skip_covered {
+            false
+        } else {
+            args.skip_covered || rep.skip_covered.unwrap_or(false)
+        },
+        skip_empty: args.skip_empty || rep.skip_empty.unwrap_or(false),
+        sort: args.sort.clone().or_else(|| rep.sort.clone()),
+        filter: FileFilter::new(&include, &omit, cwd, config.relative_files)?,
+    };
+    Ok((options, fail_under))
+}
+
+/// Combine `inputs`, print the table (or a per-platform view), write the
+/// `--report`s and, with `output`, the combined data file. Shared by
+/// `combine` and `report`.
 pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> Result<i32> {
+    let verbose = args.verbosity.verbose;
+    let quiet = args.verbosity.quiet;
+    let (config, own) = load_configs(args)?;
+    if verbose {
+        match &config.file {
+            Some(f) => eprintln!("covmerge: coverage.py settings from {}", f.display()),
+            None if !args.no_config => eprintln!("covmerge: no coverage.py configuration file"),
+            None => {}
+        }
+        if let Some(f) = &own.file {
+            eprintln!("covmerge: covmerge settings from {}", f.display());
+        }
+    }
     let view = args.by_platform || args.platform_diff || args.only_on.is_some();
     let dimension = crate::attribution::Dimension::parse(&args.by)?;
-    let group_format = match args.format.as_str() {
-        "csv" if args.by_platform => Some(GroupTableFormat::Csv),
-        "json" if args.by_platform => Some(GroupTableFormat::Json),
-        "markdown" => Some(GroupTableFormat::Markdown),
-        _ => Some(GroupTableFormat::Text),
+    let group_format = match args.format.as_deref() {
+        Some("csv") if args.by_platform => GroupTableFormat::Csv,
+        Some("json") if args.by_platform => GroupTableFormat::Json,
+        Some("markdown") => GroupTableFormat::Markdown,
+        _ => GroupTableFormat::Text,
     };
-    let format_text = if matches!(args.format.as_str(), "csv" | "json") && args.by_platform {
-        "text"
-    } else {
-        args.format.as_str()
+    let format_text = match args.format.as_deref() {
+        Some("csv" | "json") if args.by_platform => Some("text"),
+        other => other,
     };
     let requests = args
         .reports
         .iter()
         .map(|r| ReportRequest::parse(r))
         .collect::<Result<Vec<_>>>()?;
-    let format = TableFormat::parse(format_text)?;
-    let style = match &args.header {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.to_str().map(crate::paths::normalize))
+        .unwrap_or_default();
+    let (report_options, fail_under) = report_options(args, &config, &cwd, format_text)?;
+    let format = report_options.format;
+    let style = match args.header.as_deref() {
         Some(text) => HeaderStyle::parse(text).ok_or_else(|| {
             Error::Usage(format!(
                 "--header {text:?}: expected default, pytest-cov or none"
             ))
         })?,
-        None if format == TableFormat::Text => HeaderStyle::Default,
-        None => HeaderStyle::None,
+        None => match own.header {
+            Some(style) => style,
+            None if format == TableFormat::Text => HeaderStyle::Default,
+            None => HeaderStyle::None,
+        },
     };
     let options = CombineOptions {
-        mapper: mapper(args)?,
+        mapper: mapper(args, &config)?,
         strict: args.strict,
         debug_paths: args.debug_paths,
         // Attribution costs time and memory: keep it when a view needs it,
         // or when writing a combined file that later combines may need.
         attribution: (view || output.is_some()).then(|| dimension.clone()),
     };
-    let report_options = ReportOptions {
-        format,
-        show_missing: args.show_missing,
-        precision: args.precision,
-        skip_covered: args.skip_covered,
-        skip_empty: args.skip_empty,
-        sort: args.sort.clone(),
-    };
 
-    let inputs = crate::discover::find_inputs(inputs)?;
+    let inputs = if inputs.is_empty() {
+        let dir = own
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("covmerge-data"));
+        vec![dir.to_string_lossy().into_owned()]
+    } else {
+        inputs.to_vec()
+    };
+    let inputs = crate::discover::find_inputs(&inputs)?;
     if inputs.is_empty() {
         println!("No data to combine");
         return Ok(exit::ERROR);
     }
     let combined = combine_files(&inputs, &options, &mut |w| print_warning(w))?;
-    if !args.quiet {
+    if verbose {
+        for input in &combined.inputs {
+            let what = match &input.status {
+                InputStatus::Used => format!("used ({})", input.format.unwrap_or("?")),
+                InputStatus::Duplicate { of } => format!("duplicate of {}", of.display()),
+                InputStatus::Rejected { reason } => format!("rejected: {reason}"),
+            };
+            eprintln!("covmerge: {}: {what}", input.path.display());
+        }
+    }
+    if !quiet {
         eprintln!("{}", combined.summary());
     }
     if combined.count(|s| *s == InputStatus::Used) == 0 {
@@ -185,6 +309,11 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
         return Ok(exit::ERROR);
     }
     if let Some(out) = output {
+        // Like record's data directory: `-o shards/job-3.covmerge.json`
+        // should not need a mkdir first.
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         let text = crate::formats::native::to_string(&combined.data);
         crate::output::write_atomic(out, text.as_bytes())?;
     }
@@ -201,22 +330,21 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     for request in &requests {
         let written = write_report(&combined.data, &ctx, request, github_summary.as_deref())?;
         if let Some(note) = written.note() {
-            if !args.quiet {
+            if !quiet {
                 eprintln!("{note}");
             }
         }
     }
-    let width = header::resolve_width(args.width);
+    let width = header::resolve_width(args.width.or(own.width));
     let mut out = header::render(&combined.data.platforms(), style, width);
     if view {
         if let Some(why) = groups::not_meaningful(&combined.data, &dimension.name()) {
             out.push_str(&why);
         } else if args.by_platform {
-            let layout = group_format.unwrap_or(GroupTableFormat::Text);
             out.push_str(&groups::table(
                 &combined.data,
-                args.precision,
-                layout,
+                report_options.precision,
+                group_format,
                 width,
             )?);
         } else {
@@ -229,8 +357,11 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     }
     out.push_str(&table.render(format));
     let mut code = exit::OK;
-    if let Some(min) = &args.fail_under {
-        let verdict = check_fail_under(&table.total, min, args.precision)?;
+    // As coverage.py: the report first, then the fail-under verdict (or
+    // the error about an impossible fail_under).
+    let verdict =
+        fail_under.map(|min| check_fail_under(&table.total, min, report_options.precision));
+    if let Some(Ok(verdict)) = &verdict {
         if verdict.failed {
             out.push_str(&verdict.message);
             out.push('\n');
@@ -241,5 +372,8 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
+    if let Some(Err(e)) = verdict {
+        return Err(e);
+    }
     Ok(code)
 }

@@ -7,6 +7,7 @@ pub mod combine;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod shell;
 
 /// Exit statuses, as coverage.py uses them.
 pub mod exit {
@@ -26,7 +27,10 @@ pub mod exit {
         covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/\n  \
         covmerge record --worker gw0 --platform \"platform linux, python 3.12.1-final-0\" coverage.json\n  \
         covmerge combine covmerge-data/ -m --fail-under 80\n  \
-        covmerge report all.covmerge.json --report xml --report lcov:coverage.info"
+        covmerge report all.covmerge.json --report xml --report lcov:coverage.info\n  \
+        covmerge completions bash > ~/.local/share/bash-completion/completions/covmerge\n\n\
+        Exit status: 0 success; 1 error or nothing to report; 2 --fail-under not met;\n\
+        covmerge run: the test command's own status. Colours follow NO_COLOR / CLICOLOR_FORCE."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,21 +40,45 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Turn a worker's coverage report(s) into a data file in the shared directory.
+    #[command(after_help = record::AFTER_HELP)]
     Record(record::RecordArgs),
     /// Run a test command, then record the report(s) it wrote.
+    #[command(after_help = run::AFTER_HELP)]
     Run(run::RunArgs),
     /// Combine data files and reports and print the coverage table.
+    #[command(after_help = combine::AFTER_HELP)]
     Combine(combine::CombineArgs),
     /// Print the table and write reports from data files or reports, without writing any data file.
+    #[command(after_help = report::AFTER_HELP)]
     Report(report::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = shell::COMPLETIONS_AFTER_HELP)]
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `covmerge man | man -l -`.
+    #[command(after_help = shell::MAN_AFTER_HELP)]
+    Man(shell::ManArgs),
+}
+
+/// `-q` / `-v`, the same on every command.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct Verbosity {
+    /// Print nothing on stderr but warnings and errors
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on stderr: configuration files used, what happened to every input
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Options that describe the worker; shared by `record` and `run`.
 #[derive(Args, Debug, Clone)]
 pub struct WorkerArgs {
-    /// The shared directory data files are written to.
-    #[arg(long, default_value = "covmerge-data")]
-    pub data_dir: std::path::PathBuf,
+    /// The shared directory data files are written to [default: data_dir from covmerge.toml, or covmerge-data]
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Do not read covmerge.toml / [tool.covmerge] (for data_dir)
+    #[arg(long)]
+    pub no_config: bool,
     /// Host name recorded in the data file [default: this machine's]
     #[arg(long)]
     pub host: Option<String>,
@@ -75,6 +103,26 @@ pub struct WorkerArgs {
 }
 
 impl WorkerArgs {
+    /// `--data-dir`, else `data_dir` from covmerge's configuration, else
+    /// `covmerge-data`; and the configuration file it came from, if any.
+    pub fn data_dir(
+        &self,
+    ) -> crate::error::Result<(std::path::PathBuf, Option<std::path::PathBuf>)> {
+        if let Some(dir) = &self.data_dir {
+            return Ok((dir.clone(), None));
+        }
+        if !self.no_config {
+            let config =
+                crate::config::load_covmerge_config(std::path::Path::new("."), &mut |w| {
+                    print_warning(&w)
+                })?;
+            if let Some(dir) = config.data_dir {
+                return Ok((dir, config.file));
+            }
+        }
+        Ok((std::path::PathBuf::from("covmerge-data"), None))
+    }
+
     pub fn to_info(&self) -> crate::error::Result<crate::record::WorkerInfo> {
         use crate::error::Error;
         let platform = match (&self.platform, &self.python) {
@@ -132,5 +180,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Combine(args) => combine::run(args),
         Command::Report(args) => report::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }

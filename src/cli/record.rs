@@ -4,7 +4,16 @@
 
 use clap::Args;
 
-use super::{exit, print_error, print_warning, WorkerArgs};
+pub const AFTER_HELP: &str = "\
+Examples:
+  covmerge record --worker gw0 --python .venv/bin/python coverage.json
+  covmerge record --worker linux-py312 --platform \"platform linux, python 3.12.1-final-0\" coverage.json
+  covmerge record --data-dir /shared/cov --host ci-7 --mode each coverage.lcov
+  covmerge record --root 'D:\\a\\proj\\proj' --label job=windows-py311 coverage.json
+
+The data file goes to --data-dir (or data_dir in covmerge.toml / [tool.covmerge], else covmerge-data/).";
+
+use super::{exit, print_error, print_warning, Verbosity, WorkerArgs};
 
 #[derive(Args, Debug)]
 pub struct RecordArgs {
@@ -13,9 +22,8 @@ pub struct RecordArgs {
     /// Coverage reports to record (coverage.py JSON, LCOV, covmerge data files)
     #[arg(required = true)]
     pub reports: Vec<std::path::PathBuf>,
-    /// Print nothing but errors
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 pub fn run(args: RecordArgs) -> i32 {
@@ -26,12 +34,24 @@ pub fn run(args: RecordArgs) -> i32 {
             return exit::ERROR;
         }
     };
-    match crate::record::record(&args.reports, &info, &args.worker.data_dir) {
+    let data_dir = match args.worker.data_dir() {
+        Ok((dir, from)) => {
+            if args.verbosity.verbose {
+                describe(&info, &dir, from.as_deref());
+            }
+            dir
+        }
+        Err(e) => {
+            print_error(&e);
+            return exit::ERROR;
+        }
+    };
+    match crate::record::record(&args.reports, &info, &data_dir) {
         Ok(recorded) => {
             for w in &recorded.warnings {
                 print_warning(w);
             }
-            if !args.quiet {
+            if !args.verbosity.quiet {
                 eprintln!(
                     "covmerge: recorded {} source files from {} as {}",
                     recorded.files,
@@ -45,5 +65,29 @@ pub fn run(args: RecordArgs) -> i32 {
             print_error(&e);
             exit::ERROR
         }
+    }
+}
+
+/// `-v`: what is about to be recorded, and where.
+pub(crate) fn describe(
+    info: &crate::record::WorkerInfo,
+    dir: &std::path::Path,
+    from: Option<&std::path::Path>,
+) {
+    eprintln!(
+        "covmerge: host {}, platform {:?}, worker {}, root {}, mode {}",
+        info.host,
+        info.platform,
+        info.worker.as_deref().unwrap_or("-"),
+        info.root,
+        info.mode.as_str()
+    );
+    match from {
+        Some(file) => eprintln!(
+            "covmerge: data directory {} (data_dir in {})",
+            dir.display(),
+            file.display()
+        ),
+        None => eprintln!("covmerge: data directory {}", dir.display()),
     }
 }

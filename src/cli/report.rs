@@ -8,6 +8,12 @@
 
 use clap::Args;
 
+pub const AFTER_HELP: &str = "\
+Examples:
+  covmerge report all.covmerge.json -m
+  covmerge report all.covmerge.json --report xml --report lcov:coverage.info -q
+  covmerge report all.covmerge.json --platform-diff";
+
 use super::combine::{execute, CommonArgs};
 use super::{exit, print_error};
 

@@ -11,7 +11,15 @@ use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
-use super::{exit, print_error, print_warning, WorkerArgs};
+pub const AFTER_HELP: &str = "\
+Examples:
+  covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/
+  covmerge run --worker \"$CI_JOB_NAME\" --report coverage.lcov -- npm test -- --coverage
+  covmerge run --mode each --worker gw1 --report a.json --report b.lcov -- make check
+
+The test command's exit status is covmerge's; the report is recorded even when tests fail.";
+
+use super::{exit, print_error, print_warning, Verbosity, WorkerArgs};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -20,9 +28,8 @@ pub struct RunArgs {
     /// A report the command writes (repeatable)
     #[arg(long = "report", required = true, value_name = "PATH")]
     pub reports: Vec<PathBuf>,
-    /// Print nothing but errors
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     /// The test command and its arguments
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -33,6 +40,18 @@ pub fn run(args: RunArgs) -> i32 {
     // cost a whole test run.
     let info = match args.worker.to_info() {
         Ok(info) => info,
+        Err(e) => {
+            print_error(&e);
+            return exit::ERROR;
+        }
+    };
+    let data_dir = match args.worker.data_dir() {
+        Ok((dir, from)) => {
+            if args.verbosity.verbose {
+                super::record::describe(&info, &dir, from.as_deref());
+            }
+            dir
+        }
         Err(e) => {
             print_error(&e);
             return exit::ERROR;
@@ -70,12 +89,12 @@ pub fn run(args: RunArgs) -> i32 {
         print_error(&"no coverage report to record: check the command's coverage options (e.g. --cov-report=json)");
         return if code != 0 { code } else { exit::ERROR };
     }
-    match crate::record::record(&fresh, &info, &args.worker.data_dir) {
+    match crate::record::record(&fresh, &info, &data_dir) {
         Ok(recorded) => {
             for w in &recorded.warnings {
                 print_warning(w);
             }
-            if !args.quiet {
+            if !args.verbosity.quiet {
                 eprintln!(
                     "covmerge: recorded {} source files from {} as {}",
                     recorded.files,

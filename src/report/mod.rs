@@ -52,6 +52,9 @@ pub struct ReportOptions {
     /// `name`, `stmts`, `miss`, `branch`, `brpart` or `cover`, optionally
     /// prefixed with `+` or `-`.
     pub sort: Option<String>,
+    /// `include` / `omit`: files left out are not in the table nor in the
+    /// TOTAL, as in coverage.py.
+    pub filter: crate::filter::FileFilter,
 }
 
 /// One shown row.
@@ -84,6 +87,9 @@ impl Table {
         let mut skipped_covered = 0;
         let mut skipped_empty = 0;
         for (name, file) in &data.files {
+            if !options.filter.keeps(name) {
+                continue;
+            }
             let analysis = Analysis::new(file);
             let numbers = analysis.numbers;
             total += numbers;
@@ -190,24 +196,24 @@ pub struct FailUnder {
     pub message: String,
 }
 
-/// coverage.py's `--fail-under` check. `min_text` is the value as the
-/// user wrote it: its decimals raise the precision of the comparison.
-pub fn check_fail_under(total: &Numbers, min_text: &str, precision: usize) -> Result<FailUnder> {
-    let min: f64 = min_text
-        .trim()
-        .parse()
-        .map_err(|_| Error::Usage(format!("--fail-under: {min_text:?} is not a number")))?;
+/// coverage.py's `--fail-under` check. The decimals `min` needs (its
+/// shortest repr, as Python's `str(float)`) raise the precision of the
+/// comparison: `80.5` compares at one decimal even with precision 0.
+pub fn check_fail_under(total: &Numbers, min: f64, precision: usize) -> Result<FailUnder> {
     if !(0.0..=100.0).contains(&min) {
         return Err(Error::Usage(format!(
             "fail_under={} is invalid. Must be between 0 and 100.",
             python_float_repr(min)
         )));
     }
-    let decimals = min_text
-        .trim()
-        .split_once('.')
-        .map(|(_, d)| d.len())
-        .unwrap_or(0);
+    let decimals = if min == min.trunc() {
+        0
+    } else {
+        format!("{min}")
+            .split_once('.')
+            .map(|(_, d)| d.len())
+            .unwrap_or(0)
+    };
     let p = precision.max(decimals);
     let pc = total.percent_covered();
     let rounded: f64 = format!("{pc:.p$}").parse().unwrap_or(pc);
@@ -220,6 +226,13 @@ pub fn check_fail_under(total: &Numbers, min_text: &str, precision: usize) -> Re
         failed,
         message: format!("Coverage failure: total of {shown} is less than fail-under={min:.p$}"),
     })
+}
+
+/// Parse a `--fail-under` value as coverage.py's command line does (a float).
+pub fn parse_fail_under(text: &str) -> Result<f64> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::Usage(format!("--fail-under: {text:?} is not a number")))
 }
 
 /// Python's `repr` of a float for the common cases (`101.0`, `76.5`).
@@ -249,24 +262,34 @@ mod tests {
     #[test]
     fn fail_under_rounds_like_coveragepy() {
         let t = total(); // (22 + 7) / 39 = 74.36%
-        let r = check_fail_under(&t, "80", 0).unwrap();
+        let r = check_fail_under(&t, 80.0, 0).unwrap();
         assert!(r.failed);
         assert_eq!(
             r.message,
             "Coverage failure: total of 74 is less than fail-under=80"
         );
-        assert!(!check_fail_under(&t, "74", 0).unwrap().failed);
-        let r = check_fail_under(&t, "74.37", 0).unwrap();
+        assert!(!check_fail_under(&t, 74.0, 0).unwrap().failed);
+        let r = check_fail_under(&t, 74.37, 0).unwrap();
         assert!(r.failed);
         assert_eq!(
             r.message,
             "Coverage failure: total of 74.36 is less than fail-under=74.37"
         );
-        let r = check_fail_under(&t, "100", 0).unwrap();
+        let r = check_fail_under(&t, 100.0, 0).unwrap();
         assert_eq!(
             r.message,
             "Coverage failure: total of 74 is less than fail-under=100"
         );
-        assert!(check_fail_under(&t, "101", 0).is_err());
+        assert_eq!(
+            check_fail_under(&t, 101.0, 0).unwrap_err().to_string(),
+            "fail_under=101.0 is invalid. Must be between 0 and 100."
+        );
+        // Python's str(74.30) is "74.3": one decimal, not two.
+        let r = check_fail_under(&t, 74.30, 0).unwrap();
+        assert_eq!(
+            r.message,
+            "Coverage failure: total of 74.4 is less than fail-under=74.3"
+        );
+        assert!(!r.failed);
     }
 }
