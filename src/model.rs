@@ -62,7 +62,65 @@ pub struct Source {
 pub type ArcKey = (u32, i64);
 
 /// Key of a generic (LCOV-style) branch: line, block and branch id.
-pub type BranchKey = (u32, String, String);
+pub type BranchKey = (u32, BranchId, BranchId);
+
+/// An LCOV block or branch id. Nearly all are small numbers (gcc, llvm,
+/// Istanbul); those are kept without allocating, which matters when
+/// millions of BRDA records are read. Anything else (lcov 2 flags like
+/// `e0`, coverage.py's `jump to line 6`, expressions) is kept as text.
+/// Numbers sort numerically and before text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BranchId {
+    Num(u32),
+    Text(Box<str>),
+}
+
+impl BranchId {
+    /// The id for `text`: a number when `text` is one in canonical form
+    /// (no sign, no leading zero), so that it prints back unchanged.
+    pub fn parse(text: &str) -> BranchId {
+        let canonical = !text.is_empty()
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && (text == "0" || !text.starts_with('0'));
+        match text.parse::<u32>() {
+            Ok(n) if canonical => BranchId::Num(n),
+            _ => BranchId::Text(text.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for BranchId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BranchId::Num(n) => write!(f, "{n}"),
+            BranchId::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl From<u32> for BranchId {
+    fn from(n: u32) -> Self {
+        BranchId::Num(n)
+    }
+}
+
+impl From<&str> for BranchId {
+    fn from(text: &str) -> Self {
+        BranchId::parse(text)
+    }
+}
+
+impl From<String> for BranchId {
+    fn from(text: String) -> Self {
+        BranchId::parse(&text)
+    }
+}
+
+impl From<&String> for BranchId {
+    fn from(text: &String) -> Self {
+        BranchId::parse(text)
+    }
+}
 
 /// How often a branch outcome was taken. `None` is LCOV's `-`: the
 /// condition was never evaluated. It counts as not taken.

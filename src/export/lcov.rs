@@ -233,7 +233,7 @@ fn generic_file(out: &mut String, name: &str, file: &FileCoverage) {
     let mut branches: Vec<(u32, String, String, Option<u64>)> = file
         .branches
         .iter()
-        .map(|((l, b, id), t)| (*l, b.clone(), field(id), *t))
+        .map(|((l, b, id), t)| (*l, b.to_string(), field(&id.to_string()), *t))
         .collect();
     for ((line, to), taken) in &file.arcs {
         branches.push((*line, "0".into(), arc_description(file, *to), *taken));

@@ -13,7 +13,9 @@ use std::path::Path;
 
 use super::{Diagnostics, InputFormat};
 use crate::error::{Error, Result};
-use crate::model::{add_hits, add_taken, CoverageData, FileCoverage, Function, Source, Taken};
+use crate::model::{
+    add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source, Taken,
+};
 
 pub struct Lcov;
 
@@ -315,7 +317,7 @@ impl Record {
         let entry = self
             .file
             .branches
-            .entry((line, block.trim().to_string(), branch.to_string()))
+            .entry((line, BranchId::parse(block.trim()), BranchId::parse(branch)))
             .or_insert(None);
         *entry = add_taken(*entry, taken);
     }
@@ -338,7 +340,14 @@ impl Record {
                 };
                 pos += 1;
             }
-            if pos == start || pos >= b.len() || b[pos] != b',' || *field > u64::from(u32::MAX) {
+            // A leading zero ("00") must stay text, as the careful path keeps it.
+            let leading_zero = pos - start > 1 && b[start] == b'0';
+            if pos == start
+                || leading_zero
+                || pos >= b.len()
+                || b[pos] != b','
+                || *field > u64::from(u32::MAX)
+            {
                 return false;
             }
             pos += 1;
@@ -380,15 +389,26 @@ impl Record {
                 *e = add_hits(*e, h);
             }
         }
-        let mut numeric: Vec<((u32, String, String), Taken)> =
-            std::mem::take(&mut self.numeric_branches)
-                .into_iter()
-                .map(|(l, blk, br, t)| ((l, blk.to_string(), br.to_string()), t))
-                .collect();
-        numeric.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, taken) in numeric {
-            let entry = self.file.branches.entry(key).or_insert(None);
-            *entry = add_taken(*entry, taken);
+        let mut numeric = std::mem::take(&mut self.numeric_branches);
+        numeric.sort_by_key(|(l, b, id, _)| (*l, *b, *id));
+        numeric.dedup_by(|next, kept| {
+            let same = (next.0, next.1, next.2) == (kept.0, kept.1, kept.2);
+            if same {
+                kept.3 = add_taken(kept.3, next.3);
+            }
+            same
+        });
+        let numeric = numeric
+            .into_iter()
+            .map(|(l, b, id, t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
+        if self.file.branches.is_empty() {
+            // Sorted and unique: the tree is built in bulk.
+            self.file.branches = numeric.collect();
+        } else {
+            for (key, taken) in numeric {
+                let entry = self.file.branches.entry(key).or_insert(None);
+                *entry = add_taken(*entry, taken);
+            }
         }
         for (name, hits) in std::mem::take(&mut self.fn_hits) {
             match self.file.functions.get_mut(&name) {

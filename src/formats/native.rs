@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{json_error, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
 use crate::model::{
-    CoverageData, FileCoverage, Function, GroupCoverage, Mode, Region, RegionKind, Source,
+    BranchId, CoverageData, FileCoverage, Function, GroupCoverage, Mode, Region, RegionKind, Source,
 };
 
 /// The data file format version this build writes and the newest it reads.
@@ -120,7 +120,11 @@ impl RawGroup {
         RawGroup {
             lines,
             arcs: g.arcs.iter().copied().collect(),
-            branches: g.branches.iter().cloned().collect(),
+            branches: g
+                .branches
+                .iter()
+                .map(|(l, b, id)| (*l, b.to_string(), id.to_string()))
+                .collect(),
         }
     }
 
@@ -139,7 +143,11 @@ impl RawGroup {
             g.lines.extend(start..=end);
         }
         g.arcs.extend(self.arcs);
-        g.branches.extend(self.branches);
+        g.branches.extend(
+            self.branches
+                .into_iter()
+                .map(|(l, b, id)| (l, BranchId::parse(&b), BranchId::parse(&id))),
+        );
         Ok(g)
     }
 }
@@ -217,7 +225,8 @@ impl RawData {
             }
             for (line, block, branch, taken) in raw.branches {
                 check_line(path, &name, line)?;
-                let entry = file.branches.entry((line, block, branch)).or_insert(None);
+                let key = (line, BranchId::parse(&block), BranchId::parse(&branch));
+                let entry = file.branches.entry(key).or_insert(None);
                 *entry = crate::model::add_taken(*entry, taken);
             }
             file.declared_branches = raw.declared_branches;
@@ -314,7 +323,7 @@ pub fn to_string(data: &CoverageData) -> String {
             branches: file
                 .branches
                 .iter()
-                .map(|((l, b, id), k)| (*l, b.clone(), id.clone(), *k))
+                .map(|((l, b, id), k)| (*l, b.to_string(), id.to_string(), *k))
                 .collect(),
             functions: file
                 .functions
