@@ -9,9 +9,12 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::CoverageData;
 
+pub mod cobertura;
 pub mod coveragepy_json;
+pub mod jacoco;
 pub mod lcov;
 pub mod native;
+mod xml;
 
 /// Something a reader wants the user to know that does not stop the read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +46,24 @@ pub trait InputFormat: Sync {
     fn detect(&self, text: &str) -> bool;
     /// Parse the whole text. `path` is only used in messages.
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData>;
+    /// Binary formats only: does this content look like this format?
+    /// Checked on the raw bytes, before they are decoded as text. Text
+    /// formats keep the default (`false`).
+    fn detect_bytes(&self, _bytes: &[u8]) -> bool {
+        false
+    }
+    /// Binary formats only: parse the raw bytes. Called only when
+    /// [`InputFormat::detect_bytes`] said yes; the default decodes the bytes
+    /// as text and calls [`InputFormat::read`].
+    fn read_bytes(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        diag: &mut Diagnostics,
+    ) -> Result<CoverageData> {
+        let text = decode(bytes, diag);
+        self.read(path, &text, diag)
+    }
 }
 
 /// All readers, most specific first.
@@ -50,6 +71,8 @@ pub const READERS: &[&dyn InputFormat] = &[
     &native::Native,
     &coveragepy_json::CoveragePyJson,
     &lcov::Lcov,
+    &cobertura::Cobertura,
+    &jacoco::Jacoco,
 ];
 
 /// A parsed input together with what read it.
@@ -83,6 +106,14 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
     let mut diagnostics = Diagnostics::default();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::parse(path, None, "file is empty"));
+    }
+    if let Some(reader) = READERS.iter().find(|r| r.detect_bytes(bytes)) {
+        let data = reader.read_bytes(path, bytes, &mut diagnostics)?;
+        return Ok(Parsed {
+            format: reader.name(),
+            data,
+            diagnostics,
+        });
     }
     let text = decode(bytes, &mut diagnostics);
     let reader = READERS
@@ -131,4 +162,77 @@ pub(crate) fn json_error(path: &Path, err: serde_json::Error) -> Error {
         message = format!("{message} (column {column})");
     }
     Error::parse(path, line, format!("invalid JSON: {message}"))
+}
+
+/// A hit count written as text by a tool that may write dirty numbers
+/// (formats.md rule 0.2): an unsigned integer is taken as is; a negative
+/// number becomes 0, a float is truncated, anything beyond `u64::MAX`
+/// saturates. The second value says what was changed, for a warning.
+pub(crate) fn parse_count(text: &str) -> std::result::Result<(u64, Option<String>), String> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok((n, None));
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(if text.starts_with('-') {
+            (0, Some(format!("negative count {text} taken as 0")))
+        } else {
+            (
+                u64::MAX,
+                Some(format!("count {text} is too large; saturated")),
+            )
+        });
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_nan() => Err(format!("bad count {text:?}")),
+        Ok(x) => Ok(count_from_f64(x, text)),
+        Err(_) => Err(format!("bad count {text:?}")),
+    }
+}
+
+fn count_from_f64(x: f64, text: &str) -> (u64, Option<String>) {
+    if x <= 0.0 {
+        let note = (x < 0.0).then(|| format!("negative count {text} taken as 0"));
+        (0, note)
+    } else if x >= u64::MAX as f64 {
+        (
+            u64::MAX,
+            Some(format!("count {text} is too large; saturated")),
+        )
+    } else if x.fract() != 0.0 {
+        (x as u64, Some(format!("fractional count {text} truncated")))
+    } else {
+        (x as u64, None)
+    }
+}
+
+/// A 1-based line number from a count-like value: `Ok(None)` for 0 (to be
+/// dropped with a warning by the caller), an error otherwise.
+pub(crate) fn line_number(text: &str) -> std::result::Result<Option<u32>, String> {
+    let t = text.trim();
+    match t.parse::<u32>() {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(format!("bad line number {t:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirty_counts() {
+        assert_eq!(parse_count("12").unwrap(), (12, None));
+        assert_eq!(parse_count("-3").unwrap().0, 0);
+        assert!(parse_count("-3").unwrap().1.is_some());
+        assert_eq!(parse_count("1.5e1").unwrap().0, 15);
+        assert_eq!(parse_count("99999999999999999999999").unwrap().0, u64::MAX);
+        assert_eq!(parse_count("1e300").unwrap().0, u64::MAX);
+        assert!(parse_count("x").is_err());
+        assert!(parse_count("NaN").is_err());
+        assert_eq!(line_number("0").unwrap(), None);
+        assert!(line_number("-1").is_err());
+    }
 }
