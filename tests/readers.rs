@@ -126,3 +126,66 @@ fn jacoco_matches_its_counters() {
     let merged = read("jacoco/jacoco-merged.xml");
     assert_eq!(totals(only_file(&merged.data).1), (10, 7, 8, 4));
 }
+
+// ----------------------------------------------------------------------- Go
+
+#[test]
+fn go_profiles_in_the_three_modes() {
+    let set = read("go/cover-set.out");
+    let count = read("go/cover-count.out");
+    assert_eq!(set.format, "go coverprofile");
+    let calc = "example.com/covdemo/calc/calc.go";
+    let report = "example.com/covdemo/report/report.go";
+    // Same blocks, so the same statements; set hits are count hits capped at 1.
+    for name in [calc, report] {
+        let s = &set.data.files[name];
+        let c = &count.data.files[name];
+        assert_eq!(
+            s.lines.keys().collect::<Vec<_>>(),
+            c.lines.keys().collect::<Vec<_>>()
+        );
+        for (line, hits) in &c.lines {
+            assert_eq!(s.lines[line], (*hits).min(1), "{name}:{line}");
+        }
+    }
+    let c = &count.data.files[calc];
+    // The one-line loop on line 16: blocks of counts 2, 5 and 4 -> max 5.
+    assert_eq!(c.lines[&16], 5);
+    // Line 20's only block never ran.
+    assert_eq!(c.lines[&20], 0);
+    assert_eq!(
+        c.lines.keys().copied().collect::<Vec<_>>(),
+        [4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 20]
+    );
+}
+
+#[test]
+fn go_coverpkg_duplicates_are_summed_like_go_tool_cover() {
+    // -coverpkg: every block twice (once per test binary). go tool cover
+    // -func summed them and printed 91.7% (11 of 12 statements); per binary
+    // calc alone was 10 of 11 blocks' statements covered and report 0 of 1.
+    let both = read("go/cover-count-coverpkg.out");
+    let single = read("go/cover-count.out");
+    let calc = "example.com/covdemo/calc/calc.go";
+    let report = "example.com/covdemo/report/report.go";
+    let b = &both.data.files[calc];
+    let s = &single.data.files[calc];
+    assert_eq!(
+        b.lines.keys().collect::<Vec<_>>(),
+        s.lines.keys().collect::<Vec<_>>()
+    );
+    // Line 4's block ran twice in the calc tests and once in the report tests.
+    assert_eq!(b.lines[&4], 3);
+    // Lines 7-9: the 7.19,9.3 block ran only in the report test binary.
+    assert_eq!(s.lines[&8], 0);
+    assert_eq!(b.lines[&8], 1);
+    assert_eq!(both.data.files[report].lines[&6], 1);
+    // Line 20 is the only line no binary ran, as go tool cover's 11/12 says.
+    let missed: Vec<u32> = both
+        .data
+        .files
+        .values()
+        .flat_map(|f| f.lines.iter().filter(|(_, h)| **h == 0).map(|(l, _)| *l))
+        .collect();
+    assert_eq!(missed, [20]);
+}

@@ -11,6 +11,7 @@ use crate::model::CoverageData;
 
 pub mod cobertura;
 pub mod coveragepy_json;
+pub mod go;
 pub mod jacoco;
 pub mod lcov;
 pub mod native;
@@ -73,6 +74,7 @@ pub const READERS: &[&dyn InputFormat] = &[
     &lcov::Lcov,
     &cobertura::Cobertura,
     &jacoco::Jacoco,
+    &go::Go,
 ];
 
 /// A parsed input together with what read it.
@@ -216,6 +218,15 @@ pub(crate) fn line_number(text: &str) -> std::result::Result<Option<u32>, String
         Ok(n) => Ok(Some(n)),
         Err(_) => Err(format!("bad line number {t:?}")),
     }
+}
+
+/// At most 80 characters of `text`, for messages.
+pub(crate) fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(80).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
