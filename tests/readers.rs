@@ -189,3 +189,45 @@ fn go_coverpkg_duplicates_are_summed_like_go_tool_cover() {
         .collect();
     assert_eq!(missed, [20]);
 }
+
+// ----------------------------------------------------------------- Istanbul
+
+#[test]
+fn istanbul_run1_plus_run2_equals_nyc_merge_and_its_lcov() {
+    let mut merged = read("istanbul/nyc-run1-coverage-final.json").data;
+    assert_eq!(
+        read("istanbul/nyc-run1-coverage-final.json").format,
+        "istanbul json"
+    );
+    merged.merge(read("istanbul/nyc-run2-coverage-final.json").data);
+    let nyc = read("istanbul/nyc-merged-coverage.json").data;
+    let name = "/ci/worker01/js/calc.js";
+    assert_eq!(merged.files[name], nyc.files[name]);
+    // nyc's lcov and cobertura reporters, run on the same merged data.
+    let lcov = read("lcov/nyc-merged-lcov.info").data;
+    let l = &lcov.files["calc.js"];
+    let m = &merged.files[name];
+    assert_eq!(m.lines, l.lines);
+    assert_eq!(m.branches, l.branches);
+    let fns = |f: &FileCoverage| -> BTreeMap<String, (u32, u64)> {
+        f.functions
+            .iter()
+            .map(|(n, f)| (n.clone(), (f.start, f.hits)))
+            .collect()
+    };
+    assert_eq!(fns(m), fns(l));
+    // LF:12 LH:12 BRF:10 BRH:8
+    assert_eq!(totals(m), (12, 12, 10, 8));
+}
+
+#[test]
+fn istanbul_c8_matches_its_lcov() {
+    let c8 = read("istanbul/c8-coverage-final.json").data;
+    let lcov = read("lcov/c8-lcov.info").data;
+    let j = &c8.files["/ci/worker01/js/calc.js"];
+    let l = &lcov.files["calc.js"];
+    // Every source line is a statement (blank ones too), as c8 writes DA.
+    assert_eq!(j.lines, l.lines);
+    assert_eq!(j.lines.len(), 24);
+    assert_eq!(j.branches, l.branches);
+}

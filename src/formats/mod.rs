@@ -12,6 +12,7 @@ use crate::model::CoverageData;
 pub mod cobertura;
 pub mod coveragepy_json;
 pub mod go;
+pub mod istanbul;
 pub mod jacoco;
 pub mod lcov;
 pub mod native;
@@ -75,6 +76,7 @@ pub const READERS: &[&dyn InputFormat] = &[
     &cobertura::Cobertura,
     &jacoco::Jacoco,
     &go::Go,
+    &istanbul::Istanbul,
 ];
 
 /// A parsed input together with what read it.
@@ -193,6 +195,31 @@ pub(crate) fn parse_count(text: &str) -> std::result::Result<(u64, Option<String
     }
 }
 
+/// A JSON number used as a count, with the same rules as [`parse_count`].
+pub(crate) fn json_count(
+    value: &serde_json::Value,
+) -> std::result::Result<(u64, Option<String>), String> {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok((u, None))
+            } else if let Some(i) = n.as_i64() {
+                Ok((0, Some(format!("negative count {i} taken as 0"))))
+            } else {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                if x.is_nan() {
+                    return Err(format!("bad count {n}"));
+                }
+                Ok(count_from_f64(x, &n.to_string()))
+            }
+        }
+        other => Err(format!(
+            "count is not a number: {}",
+            clip(&other.to_string())
+        )),
+    }
+}
+
 fn count_from_f64(x: f64, text: &str) -> (u64, Option<String>) {
     if x <= 0.0 {
         let note = (x < 0.0).then(|| format!("negative count {text} taken as 0"));
@@ -243,6 +270,9 @@ mod tests {
         assert_eq!(parse_count("1e300").unwrap().0, u64::MAX);
         assert!(parse_count("x").is_err());
         assert!(parse_count("NaN").is_err());
+        assert_eq!(json_count(&serde_json::json!(-2)).unwrap().0, 0);
+        assert_eq!(json_count(&serde_json::json!(2.5)).unwrap().0, 2);
+        assert!(json_count(&serde_json::json!("3")).is_err());
         assert_eq!(line_number("0").unwrap(), None);
         assert!(line_number("-1").is_err());
     }
