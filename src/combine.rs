@@ -186,6 +186,20 @@ pub fn combine_files(
     for (raw, how) in &explained {
         warn(&format!("path {raw} -> {how}"));
     }
+    for (name, file) in &combined.data.files {
+        if file.statements_unknown {
+            let text = format!(
+                "{name}: only coverage.py raw data (.coverage) measured this file, which lists \
+                 executed lines but not statements; its missed lines and branches are unknown \
+                 and it is shown as fully covered (add a coverage.py JSON or LCOV report of \
+                 the same file from any worker to fix this)"
+            );
+            if options.strict {
+                return Err(Error::Other(format!("{text} (--strict)")));
+            }
+            warn(&text);
+        }
+    }
     if with_branches > 0 && without_branches > 0 {
         let text = format!(
             "{with_branches} input(s) measured branches and {without_branches} did not; \

@@ -93,6 +93,13 @@ pub struct FileCoverage {
     /// line but lists only those that ran. The report uses the larger of
     /// this and the listed count; the unlisted outcomes count as covered.
     pub declared_branches: Option<u64>,
+    /// The input only knew which lines ran, not which lines are statements
+    /// (coverage.py's raw `.coverage` data): `lines` holds executed lines
+    /// with hits 1, and `arcs` every executed transition, not only those of
+    /// branch lines. Merged with a file whose statements are known, the
+    /// known side decides: see [`FileCoverage::merge`]. `false` (known) is
+    /// the default, so every other reader needs no change.
+    pub statements_unknown: bool,
 }
 
 /// The content of one data file: sources plus per-file coverage.
@@ -126,7 +133,23 @@ pub fn add_taken(a: Taken, b: Taken) -> Taken {
 impl FileCoverage {
     /// Union `other` into `self`: hits are summed, excluded lines and
     /// branches unioned.
-    pub fn merge(&mut self, other: FileCoverage) {
+    ///
+    /// When exactly one side's statements are unknown (see
+    /// [`FileCoverage::statements_unknown`]), that side's executed lines
+    /// that are not statements of the known side, and its arcs that are not
+    /// branch arcs of the known side, are dropped first: the known side has
+    /// the statement list (coverage.py leaves out excluded and docstring
+    /// lines that the raw data can still list), the other only adds hits.
+    /// The result is unknown only when both sides are.
+    pub fn merge(&mut self, mut other: FileCoverage) {
+        match (self.statements_unknown, other.statements_unknown) {
+            (false, true) => other.restrict_to(self),
+            (true, false) => {
+                self.restrict_to(&other);
+                self.statements_unknown = false;
+            }
+            _ => {}
+        }
         for (line, hits) in other.lines {
             let entry = self.lines.entry(line).or_insert(0);
             *entry = add_hits(*entry, hits);
@@ -158,6 +181,13 @@ impl FileCoverage {
                 }
             }
         }
+    }
+
+    /// Keep only the lines that are statements of `known` and the arcs
+    /// that are arcs of `known`.
+    fn restrict_to(&mut self, known: &FileCoverage) {
+        self.lines.retain(|line, _| known.lines.contains_key(line));
+        self.arcs.retain(|arc, _| known.arcs.contains_key(arc));
     }
 
     /// Lines that are excluded and not a statement in any input.
@@ -241,6 +271,51 @@ mod tests {
         a.merge(file(&[(3, 0)], &[]));
         assert!(a.lines.contains_key(&3));
         assert_eq!(a.excluded_only().count(), 0);
+    }
+
+    #[test]
+    fn known_statements_decide_over_unknown_ones() {
+        // coverage.py JSON (known): statements 1, 2, 4; arcs of branch line 2.
+        let known = file(
+            &[(1, 1), (2, 1), (4, 0)],
+            &[((2, 4), Some(0)), ((2, -1), Some(1))],
+        );
+        // raw .coverage data (unknown): executed lines and all transitions,
+        // including line 3 (excluded) and the non-branch arc 1->2.
+        let mut raw = file(
+            &[(1, 1), (2, 1), (3, 1), (4, 1)],
+            &[((1, 2), Some(1)), ((2, 4), Some(1))],
+        );
+        raw.statements_unknown = true;
+        let mut a = known.clone();
+        a.merge(raw.clone());
+        let mut b = raw.clone();
+        b.merge(known.clone());
+        assert_eq!(a, b);
+        assert!(!a.statements_unknown);
+        assert_eq!(a.lines, [(1, 2), (2, 2), (4, 1)].into_iter().collect());
+        assert_eq!(
+            a.arcs,
+            [((2, 4), Some(1)), ((2, -1), Some(1))]
+                .into_iter()
+                .collect()
+        );
+        // Two unknown sides stay unknown and union.
+        let mut c = raw.clone();
+        let mut other = file(&[(7, 1)], &[]);
+        other.statements_unknown = true;
+        c.merge(other);
+        assert!(c.statements_unknown);
+        assert_eq!(c.lines.len(), 5);
+        // Grouping does not matter: (raw + raw) + known = raw + (raw + known).
+        let mut left = raw.clone();
+        left.merge(raw.clone());
+        left.merge(known.clone());
+        let mut right = known.clone();
+        right.merge(raw.clone());
+        let mut right2 = raw.clone();
+        right2.merge(right);
+        assert_eq!(left, right2);
     }
 
     #[test]

@@ -231,3 +231,117 @@ fn istanbul_c8_matches_its_lcov() {
     assert_eq!(j.lines.len(), 24);
     assert_eq!(j.branches, l.branches);
 }
+
+// ------------------------------------------------------ coverage.py SQLite
+
+const RAW1: &str = "coveragepy/.coverage.vm.pid16141.XMg3fdZx.HZjmW2IUQN0h";
+const RAW2: &str = "coveragepy/.coverage.vm.pid16145.XudCdJmx.HB6HV9geSFfh";
+
+/// The raw files name files absolutely; the reports ran in /ci/worker01/py.
+fn relative_to_py(data: CoverageData) -> CoverageData {
+    let mapper = covmerge::paths::PathMapper {
+        cwd: Some("/ci/worker01/py".to_string()),
+        ..Default::default()
+    };
+    covmerge::combine::normalize_paths(data, &mapper, |_, _, _| {})
+}
+
+#[test]
+fn coveragepy_raw_data_gives_what_ran() {
+    let run1 = read(RAW1);
+    assert_eq!(run1.format, "coverage.py data");
+    assert_eq!(
+        run1.data.sources[0].producer.as_deref(),
+        Some("coverage.py 7.17.5")
+    );
+    assert!(run1.data.branch_coverage);
+    let mut raw = relative_to_py(run1.data);
+    raw.merge(relative_to_py(read(RAW2).data));
+    let core = &raw.files["shapes/core.py"];
+    assert!(core.statements_unknown);
+    assert!(raw.files["shapes/__init__.py"].lines.is_empty());
+    // What `coverage combine` + `coverage json` of these two files reported.
+    let json = read("coveragepy/coverage.json").data;
+    let j = &json.files["shapes/core.py"];
+    let executed: Vec<u32> = j
+        .lines
+        .iter()
+        .filter(|(_, h)| **h > 0)
+        .map(|(l, _)| *l)
+        .collect();
+    // Line 19 ran but is excluded (`# pragma: no cover`): raw data lists it.
+    let mut raw_lines: Vec<u32> = core.lines.keys().copied().collect();
+    assert!(raw_lines.contains(&19));
+    raw_lines.retain(|l| *l != 19);
+    assert_eq!(raw_lines, executed);
+    let executed_arcs: Vec<(u32, i64)> = j
+        .arcs
+        .iter()
+        .filter(|(_, t)| t.unwrap_or(0) > 0)
+        .map(|(a, _)| *a)
+        .collect();
+    let raw_branch_arcs: Vec<(u32, i64)> = core
+        .arcs
+        .keys()
+        .filter(|a| j.arcs.contains_key(a))
+        .copied()
+        .collect();
+    assert_eq!(raw_branch_arcs, executed_arcs);
+    // Alone, the file reports its executed lines and no branches.
+    let alone = Analysis::new(core);
+    assert_eq!(alone.numbers.branches, 0);
+    assert_eq!(alone.numbers.missing, 0);
+}
+
+#[test]
+fn coveragepy_raw_data_takes_statements_from_a_report() {
+    // Worker A uploaded only raw data, worker B a JSON report (here the
+    // combined report of the same runs): the table is coverage.py's own.
+    let mut data = relative_to_py(read(RAW1).data);
+    data.merge(read("coveragepy/coverage.json").data);
+    data.merge(relative_to_py(read(RAW2).data));
+    let core = &data.files["shapes/core.py"];
+    assert!(!core.statements_unknown);
+    assert!(!core.lines.contains_key(&19));
+    let a = Analysis::new(core);
+    // report-m.txt: 20 statements, 4 missed, 8 branches, 3 partial.
+    assert_eq!(
+        (
+            a.numbers.statements,
+            a.numbers.missing,
+            a.numbers.branches,
+            a.numbers.partial_branches
+        ),
+        (20, 4, 8, 3)
+    );
+    assert_eq!(a.missing_text(), "8, 14, 17, 27, 31->exit");
+    assert!(!data.files["shapes/__init__.py"].statements_unknown);
+}
+
+#[test]
+fn coveragepy_raw_data_plus_json_prints_coveragepy_report_byte_for_byte() {
+    let dir = sample("coveragepy");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_covmerge"))
+        .current_dir(&dir)
+        .args([
+            "combine",
+            "-m",
+            "--header",
+            "none",
+            "--map",
+            "/ci/worker01/py/shapes=shapes",
+            RAW1.trim_start_matches("coveragepy/"),
+            "coverage.json",
+            RAW2.trim_start_matches("coveragepy/"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(dir.join("report-m.txt")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}

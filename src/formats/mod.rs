@@ -11,6 +11,7 @@ use crate::model::CoverageData;
 
 pub mod cobertura;
 pub mod coveragepy_json;
+pub mod coveragepy_sqlite;
 pub mod go;
 pub mod istanbul;
 pub mod jacoco;
@@ -72,6 +73,7 @@ pub trait InputFormat: Sync {
 pub const READERS: &[&dyn InputFormat] = &[
     &native::Native,
     &coveragepy_json::CoveragePyJson,
+    &coveragepy_sqlite::CoveragePySqlite,
     &lcov::Lcov,
     &cobertura::Cobertura,
     &jacoco::Jacoco,

@@ -89,6 +89,8 @@ struct RawFile {
     functions: Vec<(String, u32, Option<u32>, u64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     declared_branches: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    statements_unknown: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -161,6 +163,7 @@ impl RawData {
                 *entry = crate::model::add_taken(*entry, taken);
             }
             file.declared_branches = raw.declared_branches;
+            file.statements_unknown = raw.statements_unknown;
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -236,6 +239,7 @@ pub fn to_string(data: &CoverageData) -> String {
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
             declared_branches: file.declared_branches,
+            statements_unknown: file.statements_unknown,
         };
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }
@@ -278,6 +282,12 @@ mod tests {
             },
         );
         data.files.insert("pkg/a b.py".into(), f);
+        let mut raw = FileCoverage {
+            statements_unknown: true,
+            ..Default::default()
+        };
+        raw.lines.insert(4, 1);
+        data.files.insert("pkg/raw.py".into(), raw);
         let text = to_string(&data);
         assert!(Native.detect(&text));
         let back = Native
