@@ -345,3 +345,50 @@ fn coveragepy_raw_data_plus_json_prints_coveragepy_report_byte_for_byte() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
+
+// ------------------------------------------------------- gcov / gcovr JSON
+
+#[test]
+fn gcov_json_matches_geninfo_of_the_same_run() {
+    // gcc 12.2 `gcov --json-format` of run 1, and lcov 1.16's geninfo
+    // capture of the same .gcda data.
+    let gcov = read("gcov-json/calc.gcov.json");
+    assert_eq!(gcov.format, "gcov json");
+    assert_eq!(gcov.data.sources[0].producer.as_deref(), Some("gcc 12.2.0"));
+    let lcov = read("lcov/gcc-geninfo-run1.info");
+    let name = "/ci/worker01/c/calc.c";
+    let g = &gcov.data.files[name];
+    let l = &lcov.data.files[name];
+    assert_eq!(g.lines, l.lines);
+    let fns = |f: &FileCoverage| -> Vec<(String, u32, u64)> {
+        f.functions
+            .iter()
+            .map(|(n, f)| (n.clone(), f.start, f.hits))
+            .collect()
+    };
+    assert_eq!(fns(g), fns(l));
+}
+
+#[test]
+fn gcovr_json_runs_merge_like_gcovr_add_tracefile() {
+    let mut merged = read("gcovr-json/run1.gcovr.json").data;
+    merged.merge(read("gcovr-json/run2.gcovr.json").data);
+    let m = &merged.files["calc.c"];
+    // gcovr --add-tracefile run1 --add-tracefile run2, written as LCOV and
+    // Cobertura (lines-covered=17/17, branches-covered=11/14).
+    let lcov = read("lcov/gcovr-merged.info").data;
+    let l = &lcov.files["/ci/worker01/c/calc.c"];
+    assert_eq!(m.lines, l.lines);
+    assert_eq!(totals(m), (17, 17, 14, 11));
+    assert_eq!(totals(m), totals(l));
+    let fns = |f: &FileCoverage| -> Vec<(String, u32, u64)> {
+        f.functions
+            .iter()
+            .map(|(n, f)| (n.clone(), f.start, f.hits))
+            .collect()
+    };
+    assert_eq!(fns(m), fns(l));
+    // lcov -a of geninfo's captures of the same runs agrees on every line.
+    let lcov_a = read("lcov/gcc-lcov-add-merged.info").data;
+    assert_eq!(m.lines, lcov_a.files["/ci/worker01/c/calc.c"].lines);
+}

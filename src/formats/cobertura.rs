@@ -380,14 +380,14 @@ impl Class {
     }
 }
 
-fn is_absolute(name: &str) -> bool {
+pub(crate) fn is_absolute(name: &str) -> bool {
     let b = name.as_bytes();
     name.starts_with('/')
         || name.starts_with('\\')
         || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
-fn join(root: &str, name: &str) -> String {
+pub(crate) fn join(root: &str, name: &str) -> String {
     let root = root.trim_end_matches(['/', '\\']);
     let name = name.strip_prefix("./").unwrap_or(name);
     if root.is_empty() {

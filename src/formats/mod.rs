@@ -12,6 +12,8 @@ use crate::model::CoverageData;
 pub mod cobertura;
 pub mod coveragepy_json;
 pub mod coveragepy_sqlite;
+pub mod gcov_json;
+pub mod gcovr_json;
 pub mod go;
 pub mod istanbul;
 pub mod jacoco;
@@ -72,6 +74,8 @@ pub trait InputFormat: Sync {
 /// All readers, most specific first.
 pub const READERS: &[&dyn InputFormat] = &[
     &native::Native,
+    &gcov_json::GcovJson,
+    &gcovr_json::GcovrJson,
     &coveragepy_json::CoveragePyJson,
     &coveragepy_sqlite::CoveragePySqlite,
     &lcov::Lcov,
@@ -107,8 +111,19 @@ pub fn decode<'a>(bytes: &'a [u8], diag: &mut Diagnostics) -> std::borrow::Cow<'
     }
 }
 
-/// Detect the format of `bytes` and read them.
+/// The largest decompressed size of a gzip input (a gzip bomb stops here).
+pub const MAX_GUNZIPPED: u64 = 1 << 30;
+
+/// Detect the format of `bytes` and read them. Gzip-compressed input
+/// (gcov writes `*.gcov.json.gz`) is decompressed first.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let unzipped = gunzip(path, bytes)?;
+        if unzipped.starts_with(&[0x1f, 0x8b]) {
+            return Err(Error::parse(path, None, "gzip inside gzip is not read"));
+        }
+        return parse(path, &unzipped);
+    }
     let mut diagnostics = Diagnostics::default();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::parse(path, None, "file is empty"));
@@ -134,6 +149,23 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
         data,
         diagnostics,
     })
+}
+
+fn gunzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_GUNZIPPED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::parse(path, None, format!("bad gzip data: {e}")))?;
+    if out.len() as u64 > MAX_GUNZIPPED {
+        return Err(Error::parse(
+            path,
+            None,
+            format!("decompresses to more than {MAX_GUNZIPPED} bytes; not read"),
+        ));
+    }
+    Ok(out)
 }
 
 /// Read and parse a file.
@@ -272,6 +304,11 @@ mod tests {
         assert_eq!(parse_count("1e300").unwrap().0, u64::MAX);
         assert!(parse_count("x").is_err());
         assert!(parse_count("NaN").is_err());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"mode: set\na.go:1.1,2.2 1 1\n").unwrap();
+        let parsed = parse(Path::new("c.out.gz"), &gz.finish().unwrap()).unwrap();
+        assert_eq!(parsed.format, "go coverprofile");
+        assert!(parse(Path::new("x.gz"), &[0x1f, 0x8b, 1, 2]).is_err());
         assert_eq!(json_count(&serde_json::json!(-2)).unwrap().0, 0);
         assert_eq!(json_count(&serde_json::json!(2.5)).unwrap().0, 2);
         assert!(json_count(&serde_json::json!("3")).is_err());
