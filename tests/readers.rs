@@ -392,3 +392,55 @@ fn gcovr_json_runs_merge_like_gcovr_add_tracefile() {
     let lcov_a = read("lcov/gcc-lcov-add-merged.info").data;
     assert_eq!(m.lines, lcov_a.files["/ci/worker01/c/calc.c"].lines);
 }
+
+// --------------------------------------------------------------- discovery
+
+#[test]
+fn a_directory_search_finds_and_reads_every_sample() {
+    let root = sample("");
+    let found = covmerge::discover::find_inputs(&[root.to_string_lossy().into_owned()]).unwrap();
+    let rel: Vec<String> = found
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let expected = [
+        "cobertura/coveragepy.xml",
+        "cobertura/gcovr-merged.xml",
+        "cobertura/nyc-merged-cobertura.xml",
+        "coveragepy/.coverage.vm.pid16141.XMg3fdZx.HZjmW2IUQN0h",
+        "coveragepy/.coverage.vm.pid16145.XudCdJmx.HB6HV9geSFfh",
+        "coveragepy/coverage.json",
+        "gcov-json/calc.gcov.json",
+        "gcovr-json/run1.gcovr.json",
+        "gcovr-json/run2.gcovr.json",
+        "go/cover-count-coverpkg.out",
+        "go/cover-count.out",
+        "go/cover-set.out",
+        "istanbul/c8-coverage-final.json",
+        "istanbul/nyc-merged-coverage.json",
+        "istanbul/nyc-run1-coverage-final.json",
+        "istanbul/nyc-run2-coverage-final.json",
+        "jacoco/jacoco-merged.xml",
+        "jacoco/jacoco-run1.xml",
+    ];
+    for e in expected {
+        assert!(rel.iter().any(|r| r == e), "{e} not found in {rel:?}");
+    }
+    assert!(rel
+        .iter()
+        .all(|r| !r.ends_with(".txt") && !r.ends_with(".md")));
+    for (path, rel) in found.iter().zip(&rel) {
+        let parsed = formats::read_file(path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert!(
+            parsed.diagnostics.warnings.is_empty(),
+            "{rel}: {:?}",
+            parsed.diagnostics.warnings
+        );
+        assert!(!parsed.data.files.is_empty(), "{rel}");
+    }
+}
