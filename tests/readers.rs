@@ -444,3 +444,52 @@ fn a_directory_search_finds_and_reads_every_sample() {
         assert!(!parsed.data.files.is_empty(), "{rel}");
     }
 }
+
+// --------------------------------------------------------------- robustness
+
+fn all_samples() -> Vec<PathBuf> {
+    let root = sample("");
+    covmerge::discover::find_inputs(&[root.to_string_lossy().into_owned()]).unwrap()
+}
+
+#[test]
+fn crlf_and_bom_read_the_same_as_the_original() {
+    for path in all_samples() {
+        let bytes = std::fs::read(&path).unwrap();
+        if bytes.starts_with(b"SQLite format 3\0") {
+            continue;
+        }
+        let original = formats::parse(&path, &bytes).unwrap().data;
+        let text = String::from_utf8(bytes).unwrap();
+        let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        let bom = format!("\u{feff}{crlf}");
+        for variant in [crlf, bom] {
+            let parsed = formats::parse(&path, variant.as_bytes())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                parsed.diagnostics.warnings.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                parsed.diagnostics.warnings
+            );
+            assert_eq!(parsed.data, original, "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn truncated_and_corrupted_samples_never_panic() {
+    for path in all_samples() {
+        let bytes = std::fs::read(&path).unwrap();
+        let step = (bytes.len() / 101).max(1);
+        for cut in (1..bytes.len()).step_by(step) {
+            // Either a clean result or an error naming the file; no panic.
+            if let Err(e) = formats::parse(&path, &bytes[..cut]) {
+                assert!(e.to_string().starts_with(&*path.to_string_lossy()), "{e}");
+            }
+            let mut flipped = bytes.clone();
+            flipped[cut] ^= 0x5a;
+            let _ = formats::parse(&path, &flipped);
+        }
+    }
+}
