@@ -37,6 +37,7 @@ pub fn is_candidate(path: &Path) -> bool {
         || lower.ends_with(".info")
         || (lower.ends_with(".json") && (lower.starts_with("cov") || lower.contains("coverage")))
         || lower.ends_with(".gcov.json")
+        || lower.ends_with(".gcov.json.gz")
         || lower.ends_with(".gcovr.json")
         || (lower.ends_with(".xml") && xml_name.iter().any(|n| lower.contains(n)))
         || lower.ends_with(".coverprofile")
@@ -124,6 +125,7 @@ mod tests {
             "pkg.coverprofile",
             "coverage-final.json",
             "calc.gcov.json",
+            "calc.gcov.json.gz",
             "run1.gcovr.json",
             ".coverage",
             ".coverage.vm.pid16141.XMg3fdZx.HZjmW2IUQN0h",
