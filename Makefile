@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: all build test demo testdata clean
+.PHONY: all build test demo testdata testdata-formats clean
 
 all: build
 
@@ -23,6 +23,10 @@ demo: build
 ## testdata: regenerate testdata/golden with the real coverage.py, pytest-cov and pytest-xdist (needs PyPI)
 testdata:
 	bash testdata/regen.sh
+
+## testdata-formats: regenerate testdata/samples/regen with real coverage.py, gcovr, gcc, lcov, nyc, go (needs PyPI/npm)
+testdata-formats:
+	bash testdata/formats-regen.sh
 
 clean:
 	$(CARGO) clean

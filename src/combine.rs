@@ -188,6 +188,8 @@ struct AccFile {
     /// Everything else, and the lines once they turn out to be sparse.
     rest: FileCoverage,
     sparse: bool,
+    /// Nothing added yet (an empty `rest` is not "known with no statements").
+    has_data: bool,
 }
 
 impl AccFile {
@@ -226,10 +228,12 @@ impl AccFile {
         }
         self.sparse = true;
         let lines: BTreeMap<u32, u64> = self.take_dense().collect();
-        self.rest.merge(FileCoverage {
-            lines,
-            ..Default::default()
-        });
+        if !lines.is_empty() {
+            self.rest.merge(FileCoverage {
+                lines,
+                ..Default::default()
+            });
+        }
     }
 
     fn take_dense(&mut self) -> impl Iterator<Item = (u32, u64)> {
@@ -243,15 +247,42 @@ impl AccFile {
             .map(|(l, (h, _))| (l as u32, h))
     }
 
+    fn merge_rest(&mut self, file: FileCoverage) {
+        if self.has_data {
+            self.rest.merge(file);
+        } else {
+            self.rest = file;
+            self.has_data = true;
+        }
+    }
+
     fn add(&mut self, mut file: FileCoverage) {
+        // Raw coverage.py data (statements unknown) needs the model's own
+        // merge, which decides what the other side's statements keep.
+        if file.statements_unknown || self.rest.statements_unknown {
+            self.make_sparse();
+            self.merge_rest(file);
+            return;
+        }
         let lines = std::mem::take(&mut file.lines);
+        // The rest first: it may replace an empty `rest` wholesale.
+        self.merge_rest(file);
         self.add_lines(lines);
-        self.rest.merge(file);
     }
 
     fn absorb(&mut self, mut other: AccFile) {
-        if other.sparse {
+        if !other.has_data {
+            return;
+        }
+        if !self.has_data {
+            *self = other;
+            return;
+        }
+        if other.sparse || other.rest.statements_unknown || self.rest.statements_unknown {
             self.make_sparse();
+            other.make_sparse();
+            self.rest.merge(other.rest);
+            return;
         }
         let lines: BTreeMap<u32, u64> = other.take_dense().collect();
         self.add_lines(lines);
@@ -261,10 +292,12 @@ impl AccFile {
     fn into_file(mut self) -> FileCoverage {
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
         let mut file = self.rest;
-        file.merge(FileCoverage {
-            lines: dense,
-            ..Default::default()
-        });
+        if !dense.is_empty() {
+            file.merge(FileCoverage {
+                lines: dense,
+                ..Default::default()
+            });
+        }
         file
     }
 }
@@ -434,6 +467,20 @@ impl Accumulator {
                 return Err(Error::Other(format!("{text} (--strict)")));
             }
             warn(&text);
+        }
+        for (name, file) in &self.files {
+            if file.rest.statements_unknown {
+                let text = format!(
+                    "{name}: only coverage.py raw data (.coverage) measured this file, which lists \
+                     executed lines but not statements; its missed lines and branches are unknown \
+                     and it is shown as fully covered (add a coverage.py JSON or LCOV report of \
+                     the same file from any worker to fix this)"
+                );
+                if options.strict {
+                    return Err(Error::Other(format!("{text} (--strict)")));
+                }
+                warn(&text);
+            }
         }
         self.sources.sort();
         combined.data = CoverageData {

@@ -10,19 +10,38 @@ use crate::formats::native::SUFFIX;
 /// Does a file found while walking a directory look like coverage data?
 /// Explicitly named files are always read; in directories we take our own
 /// data files and the report names coverage tools write, and leave other
-/// JSON (package.json, test results) alone.
+/// JSON (package.json, test results), XML (pom.xml, JUnit reports) and
+/// program output (`a.out`) alone. The format is still decided by the
+/// content; a name only decides whether a directory search looks at it.
 pub fn is_candidate(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    if name.starts_with('.') {
-        return false; // hidden: includes our own temporary files
-    }
     let lower = name.to_ascii_lowercase();
+    if lower.starts_with('.') {
+        // Hidden names are skipped (our own temporary files are
+        // `.NAME.tmp-…`), except coverage.py's data files `.coverage` and
+        // `.coverage.<suffix>`; not SQLite's `-journal`/`-wal`/`-shm` side
+        // files, not `.coveragerc`, and never anything of ours.
+        return lower == ".coverage"
+            || (lower.starts_with(".coverage.")
+                && !lower.contains(".tmp-")
+                && !lower.contains(SUFFIX)
+                && !["-journal", "-wal", "-shm"]
+                    .iter()
+                    .any(|s| lower.ends_with(s)));
+    }
+    let xml_name = ["coverage", "cobertura", "jacoco", "gcovr"];
     lower.ends_with(SUFFIX)
         || lower.ends_with(".lcov")
         || lower.ends_with(".info")
-        || (lower.ends_with(".json") && (lower.starts_with("coverage") || lower.starts_with("cov")))
+        || (lower.ends_with(".json") && (lower.starts_with("cov") || lower.contains("coverage")))
+        || lower.ends_with(".gcov.json")
+        || lower.ends_with(".gcov.json.gz")
+        || lower.ends_with(".gcovr.json")
+        || (lower.ends_with(".xml") && xml_name.iter().any(|n| lower.contains(n)))
+        || lower.ends_with(".coverprofile")
+        || (lower.ends_with(".out") && lower.contains("cover"))
 }
 
 /// Expand the combine arguments into a sorted, de-duplicated file list.
@@ -96,6 +115,22 @@ mod tests {
             "x/lcov.info",
             "a.lcov",
             "cov-gw1.json",
+            "coverage.xml",
+            "ci/cobertura-coverage.xml",
+            "merged.gcovr.cobertura.xml",
+            "target/site/jacoco/jacoco.xml",
+            "jacoco-merged.xml",
+            "cover.out",
+            "cover-count.out",
+            "pkg.coverprofile",
+            "coverage-final.json",
+            "calc.gcov.json",
+            "calc.gcov.json.gz",
+            "run1.gcovr.json",
+            ".coverage",
+            ".coverage.vm.pid16141.XMg3fdZx.HZjmW2IUQN0h",
+            "nyc-merged-coverage.json",
+            "gcovr-merged.xml",
         ] {
             assert!(is_candidate(Path::new(yes)), "{yes}");
         }
@@ -104,6 +139,16 @@ mod tests {
             ".h.covmerge.json.tmp",
             "notes.txt",
             ".x.lcov",
+            "pom.xml",
+            "junit.xml",
+            "a.out",
+            "build.out",
+            ".coveragerc",
+            ".coverage-journal",
+            ".coverage.host.pid1.X-journal",
+            ".coverage.linux.gw0.1.covmerge.json.tmp-abc",
+            ".coverage.x.tmp-123",
+            "package.json",
         ] {
             assert!(!is_candidate(Path::new(no)), "{no}");
         }

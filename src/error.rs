@@ -60,7 +60,7 @@ impl fmt::Display for Error {
             } => write!(f, "{}: {}", path.display(), message),
             Error::UnknownFormat { path } => write!(
                 f,
-                "{}: not a coverage file covmerge can read (expected a covmerge data file, coverage.py JSON or LCOV)",
+                "{}: not a coverage file covmerge can read (expected a covmerge data file, coverage.py JSON or data, LCOV, Cobertura or JaCoCo XML, a Go coverprofile, Istanbul, gcov or gcovr JSON)",
                 path.display()
             ),
             Error::Usage(msg) | Error::Other(msg) => f.write_str(msg),

@@ -206,6 +206,13 @@ pub struct FileCoverage {
     /// names: qualified, a repeated name gets `@<start line>`), including
     /// the `""` regions. Empty when no input knew them (LCOV, older JSON).
     pub regions: BTreeMap<(RegionKind, String), Region>,
+    /// The input only knew which lines ran, not which lines are statements
+    /// (coverage.py's raw `.coverage` data): `lines` holds executed lines
+    /// with hits 1, and `arcs` every executed transition, not only those of
+    /// branch lines. Merged with a file whose statements are known, the
+    /// known side decides: see [`FileCoverage::merge`]. `false` (known) is
+    /// the default, so every other reader needs no change.
+    pub statements_unknown: bool,
     /// Who covered what: per attribution group (a platform, a worker or a
     /// label value, see [`CoverageData::attribution`]), the lines, arcs and
     /// branches it covered. Empty when attribution was not kept.
@@ -306,7 +313,23 @@ fn merge_maps<K: Ord, V: Copy>(
 impl FileCoverage {
     /// Union `other` into `self`: hits are summed, excluded lines and
     /// branches unioned.
-    pub fn merge(&mut self, other: FileCoverage) {
+    ///
+    /// When exactly one side's statements are unknown (see
+    /// [`FileCoverage::statements_unknown`]), that side's executed lines
+    /// that are not statements of the known side, and its arcs that are not
+    /// branch arcs of the known side, are dropped first: the known side has
+    /// the statement list (coverage.py leaves out excluded and docstring
+    /// lines that the raw data can still list), the other only adds hits.
+    /// The result is unknown only when both sides are.
+    pub fn merge(&mut self, mut other: FileCoverage) {
+        match (self.statements_unknown, other.statements_unknown) {
+            (false, true) => other.restrict_to(self),
+            (true, false) => {
+                self.restrict_to(&other);
+                self.statements_unknown = false;
+            }
+            _ => {}
+        }
         merge_maps(&mut self.lines, other.lines, add_hits);
         self.excluded.extend(other.excluded);
         merge_maps(&mut self.arcs, other.arcs, add_taken);
@@ -340,6 +363,13 @@ impl FileCoverage {
                 }
             }
         }
+    }
+
+    /// Keep only the lines that are statements of `known` and the arcs
+    /// that are arcs of `known`.
+    fn restrict_to(&mut self, known: &FileCoverage) {
+        self.lines.retain(|line, _| known.lines.contains_key(line));
+        self.arcs.retain(|arc, _| known.arcs.contains_key(arc));
     }
 
     /// Lines that are excluded and not a statement in any input.
@@ -449,6 +479,51 @@ mod tests {
         assert_eq!(ab, ba);
         assert_eq!(ab.regions[&key], region(1, &[2, 3, 5], Some(4)));
         assert_eq!(ab.regions.len(), 2);
+    }
+
+    #[test]
+    fn known_statements_decide_over_unknown_ones() {
+        // coverage.py JSON (known): statements 1, 2, 4; arcs of branch line 2.
+        let known = file(
+            &[(1, 1), (2, 1), (4, 0)],
+            &[((2, 4), Some(0)), ((2, -1), Some(1))],
+        );
+        // raw .coverage data (unknown): executed lines and all transitions,
+        // including line 3 (excluded) and the non-branch arc 1->2.
+        let mut raw = file(
+            &[(1, 1), (2, 1), (3, 1), (4, 1)],
+            &[((1, 2), Some(1)), ((2, 4), Some(1))],
+        );
+        raw.statements_unknown = true;
+        let mut a = known.clone();
+        a.merge(raw.clone());
+        let mut b = raw.clone();
+        b.merge(known.clone());
+        assert_eq!(a, b);
+        assert!(!a.statements_unknown);
+        assert_eq!(a.lines, [(1, 2), (2, 2), (4, 1)].into_iter().collect());
+        assert_eq!(
+            a.arcs,
+            [((2, 4), Some(1)), ((2, -1), Some(1))]
+                .into_iter()
+                .collect()
+        );
+        // Two unknown sides stay unknown and union.
+        let mut c = raw.clone();
+        let mut other = file(&[(7, 1)], &[]);
+        other.statements_unknown = true;
+        c.merge(other);
+        assert!(c.statements_unknown);
+        assert_eq!(c.lines.len(), 5);
+        // Grouping does not matter: (raw + raw) + known = raw + (raw + known).
+        let mut left = raw.clone();
+        left.merge(raw.clone());
+        left.merge(known.clone());
+        let mut right = known.clone();
+        right.merge(raw.clone());
+        let mut right2 = raw.clone();
+        right2.merge(right);
+        assert_eq!(left, right2);
     }
 
     #[test]

@@ -9,9 +9,17 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::CoverageData;
 
+pub mod cobertura;
 pub mod coveragepy_json;
+pub mod coveragepy_sqlite;
+pub mod gcov_json;
+pub mod gcovr_json;
+pub mod go;
+pub mod istanbul;
+pub mod jacoco;
 pub mod lcov;
 pub mod native;
+mod xml;
 
 /// Something a reader wants the user to know that does not stop the read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,13 +51,38 @@ pub trait InputFormat: Sync {
     fn detect(&self, text: &str) -> bool;
     /// Parse the whole text. `path` is only used in messages.
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData>;
+    /// Binary formats only: does this content look like this format?
+    /// Checked on the raw bytes, before they are decoded as text. Text
+    /// formats keep the default (`false`).
+    fn detect_bytes(&self, _bytes: &[u8]) -> bool {
+        false
+    }
+    /// Binary formats only: parse the raw bytes. Called only when
+    /// [`InputFormat::detect_bytes`] said yes; the default decodes the bytes
+    /// as text and calls [`InputFormat::read`].
+    fn read_bytes(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        diag: &mut Diagnostics,
+    ) -> Result<CoverageData> {
+        let text = decode(bytes, diag);
+        self.read(path, &text, diag)
+    }
 }
 
 /// All readers, most specific first.
 pub const READERS: &[&dyn InputFormat] = &[
     &native::Native,
+    &gcov_json::GcovJson,
+    &gcovr_json::GcovrJson,
     &coveragepy_json::CoveragePyJson,
+    &coveragepy_sqlite::CoveragePySqlite,
     &lcov::Lcov,
+    &cobertura::Cobertura,
+    &jacoco::Jacoco,
+    &go::Go,
+    &istanbul::Istanbul,
 ];
 
 /// A parsed input together with what read it.
@@ -78,11 +111,30 @@ pub fn decode<'a>(bytes: &'a [u8], diag: &mut Diagnostics) -> std::borrow::Cow<'
     }
 }
 
-/// Detect the format of `bytes` and read them.
+/// The largest decompressed size of a gzip input (a gzip bomb stops here).
+pub const MAX_GUNZIPPED: u64 = 1 << 30;
+
+/// Detect the format of `bytes` and read them. Gzip-compressed input
+/// (gcov writes `*.gcov.json.gz`) is decompressed first.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let unzipped = gunzip(path, bytes)?;
+        if unzipped.starts_with(&[0x1f, 0x8b]) {
+            return Err(Error::parse(path, None, "gzip inside gzip is not read"));
+        }
+        return parse(path, &unzipped);
+    }
     let mut diagnostics = Diagnostics::default();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::parse(path, None, "file is empty"));
+    }
+    if let Some(reader) = READERS.iter().find(|r| r.detect_bytes(bytes)) {
+        let data = reader.read_bytes(path, bytes, &mut diagnostics)?;
+        return Ok(Parsed {
+            format: reader.name(),
+            data,
+            diagnostics,
+        });
     }
     let text = decode(bytes, &mut diagnostics);
     let reader = READERS
@@ -97,6 +149,23 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
         data,
         diagnostics,
     })
+}
+
+fn gunzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_GUNZIPPED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::parse(path, None, format!("bad gzip data: {e}")))?;
+    if out.len() as u64 > MAX_GUNZIPPED {
+        return Err(Error::parse(
+            path,
+            None,
+            format!("decompresses to more than {MAX_GUNZIPPED} bytes; not read"),
+        ));
+    }
+    Ok(out)
 }
 
 /// Read and parse a file.
@@ -131,4 +200,119 @@ pub(crate) fn json_error(path: &Path, err: serde_json::Error) -> Error {
         message = format!("{message} (column {column})");
     }
     Error::parse(path, line, format!("invalid JSON: {message}"))
+}
+
+/// A hit count written as text by a tool that may write dirty numbers
+/// (formats.md rule 0.2): an unsigned integer is taken as is; a negative
+/// number becomes 0, a float is truncated, anything beyond `u64::MAX`
+/// saturates. The second value says what was changed, for a warning.
+pub(crate) fn parse_count(text: &str) -> std::result::Result<(u64, Option<String>), String> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok((n, None));
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(if text.starts_with('-') {
+            (0, Some(format!("negative count {text} taken as 0")))
+        } else {
+            (
+                u64::MAX,
+                Some(format!("count {text} is too large; saturated")),
+            )
+        });
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_nan() => Err(format!("bad count {text:?}")),
+        Ok(x) => Ok(count_from_f64(x, text)),
+        Err(_) => Err(format!("bad count {text:?}")),
+    }
+}
+
+/// A JSON number used as a count, with the same rules as [`parse_count`].
+pub(crate) fn json_count(
+    value: &serde_json::Value,
+) -> std::result::Result<(u64, Option<String>), String> {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok((u, None))
+            } else if let Some(i) = n.as_i64() {
+                Ok((0, Some(format!("negative count {i} taken as 0"))))
+            } else {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                if x.is_nan() {
+                    return Err(format!("bad count {n}"));
+                }
+                Ok(count_from_f64(x, &n.to_string()))
+            }
+        }
+        other => Err(format!(
+            "count is not a number: {}",
+            clip(&other.to_string())
+        )),
+    }
+}
+
+fn count_from_f64(x: f64, text: &str) -> (u64, Option<String>) {
+    if x <= 0.0 {
+        let note = (x < 0.0).then(|| format!("negative count {text} taken as 0"));
+        (0, note)
+    } else if x >= u64::MAX as f64 {
+        (
+            u64::MAX,
+            Some(format!("count {text} is too large; saturated")),
+        )
+    } else if x.fract() != 0.0 {
+        (x as u64, Some(format!("fractional count {text} truncated")))
+    } else {
+        (x as u64, None)
+    }
+}
+
+/// A 1-based line number from a count-like value: `Ok(None)` for 0 (to be
+/// dropped with a warning by the caller), an error otherwise.
+pub(crate) fn line_number(text: &str) -> std::result::Result<Option<u32>, String> {
+    let t = text.trim();
+    match t.parse::<u32>() {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(format!("bad line number {t:?}")),
+    }
+}
+
+/// At most 80 characters of `text`, for messages.
+pub(crate) fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(80).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirty_counts() {
+        assert_eq!(parse_count("12").unwrap(), (12, None));
+        assert_eq!(parse_count("-3").unwrap().0, 0);
+        assert!(parse_count("-3").unwrap().1.is_some());
+        assert_eq!(parse_count("1.5e1").unwrap().0, 15);
+        assert_eq!(parse_count("99999999999999999999999").unwrap().0, u64::MAX);
+        assert_eq!(parse_count("1e300").unwrap().0, u64::MAX);
+        assert!(parse_count("x").is_err());
+        assert!(parse_count("NaN").is_err());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"mode: set\na.go:1.1,2.2 1 1\n").unwrap();
+        let parsed = parse(Path::new("c.out.gz"), &gz.finish().unwrap()).unwrap();
+        assert_eq!(parsed.format, "go coverprofile");
+        assert!(parse(Path::new("x.gz"), &[0x1f, 0x8b, 1, 2]).is_err());
+        assert_eq!(json_count(&serde_json::json!(-2)).unwrap().0, 0);
+        assert_eq!(json_count(&serde_json::json!(2.5)).unwrap().0, 2);
+        assert!(json_count(&serde_json::json!("3")).is_err());
+        assert_eq!(line_number("0").unwrap(), None);
+        assert!(line_number("-1").is_err());
+    }
 }

@@ -95,6 +95,8 @@ struct RawFile {
     regions: Vec<RawRegion>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     covered_by: BTreeMap<String, RawGroup>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    statements_unknown: bool,
 }
 
 /// What one attribution group covered: line ranges, arcs, branches.
@@ -234,6 +236,7 @@ impl RawData {
                 let covered = raw_group.into_model(path, &name)?;
                 file.covered_by.insert(group, covered);
             }
+            file.statements_unknown = raw.statements_unknown;
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -349,6 +352,7 @@ pub fn to_string(data: &CoverageData) -> String {
                     )
                 })
                 .collect(),
+            statements_unknown: file.statements_unknown,
         };
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }
@@ -407,6 +411,12 @@ mod tests {
             },
         );
         data.files.insert("pkg/a b.py".into(), f);
+        let mut raw = FileCoverage {
+            statements_unknown: true,
+            ..Default::default()
+        };
+        raw.lines.insert(4, 1);
+        data.files.insert("pkg/raw.py".into(), raw);
         let text = to_string(&data);
         assert!(Native.detect(&text));
         let back = Native

@@ -40,7 +40,10 @@ impl Analysis {
             }
             missed
         };
-        for ((line, to), taken) in &file.arcs {
+        // Without a statement list, arcs are every executed transition, not
+        // branch outcomes: they wait for a known input and are not counted.
+        let arcs = (!file.statements_unknown).then_some(&file.arcs);
+        for ((line, to), taken) in arcs.into_iter().flatten() {
             if count(*line, *taken) {
                 missing_arcs.entry(*line).or_default().push(*to);
             }

@@ -1,0 +1,3 @@
+module example.com/covdemo
+
+go 1.19
