@@ -190,6 +190,9 @@ struct AccFile {
     sparse: bool,
     /// Nothing added yet (an empty `rest` is not "known with no statements").
     has_data: bool,
+    /// The input formats that measured this file, to warn when different
+    /// tools did (gcc and clang, say, instrument different lines).
+    formats: std::collections::BTreeSet<&'static str>,
 }
 
 impl AccFile {
@@ -274,6 +277,7 @@ impl AccFile {
         if !other.has_data {
             return;
         }
+        self.formats.append(&mut other.formats);
         if !self.has_data {
             *self = other;
             return;
@@ -403,7 +407,9 @@ impl Accumulator {
         self.branch_coverage |= data.branch_coverage;
         self.sources.extend(data.sources);
         for (name, file) in data.files {
-            self.files.entry(name).or_default().add(file);
+            let acc = self.files.entry(name).or_default();
+            acc.formats.insert(parsed.format);
+            acc.add(file);
         }
         self.inputs.push(InputRecord {
             index,
@@ -468,6 +474,18 @@ impl Accumulator {
             }
             warn(&text);
         }
+        let mut mixed: Vec<(&String, String)> = self
+            .files
+            .iter()
+            .filter_map(|(name, f)| producer_mix(name, &f.formats).map(|m| (name, m)))
+            .collect();
+        mixed.sort();
+        for (name, formats) in mixed {
+            warn(&format!(
+                "{name}: measured by different tools ({formats}); they instrument different \
+                 lines and branches, so its numbers mix two views of the same source"
+            ));
+        }
         for (name, file) in &self.files {
             if file.rest.statements_unknown {
                 let text = format!(
@@ -497,6 +515,16 @@ impl Accumulator {
         combined.inputs = self.inputs.into_iter().map(|r| r.outcome).collect();
         Ok(combined)
     }
+}
+
+/// The different tool families that measured `name`, when there are
+/// several. coverage.py's own formats (JSON, LCOV, XML, raw data) count as
+/// one family for Python files.
+fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) -> Option<String> {
+    if formats.len() < 2 || name.ends_with(".py") || name.ends_with(".pyw") {
+        return None;
+    }
+    Some(formats.iter().copied().collect::<Vec<_>>().join(", "))
 }
 
 /// A progress line on stderr, only when stderr is a terminal and the
