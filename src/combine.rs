@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats;
-use crate::model::{add_hits, CoverageData, FileCoverage, Source};
+use crate::model::{add_hits, add_taken, BranchId, CoverageData, FileCoverage, Source, Taken};
 use crate::paths::PathMapper;
 
 /// What happened to one input.
@@ -193,6 +193,9 @@ struct AccFile {
     /// The input formats that measured this file, to warn when different
     /// tools did (gcc and clang, say, instrument different lines).
     formats: std::collections::BTreeSet<&'static str>,
+    /// Numeric LCOV branches ((line, block, branch), taken), sorted and
+    /// unique; turned into the model's branches at the end.
+    numeric_branches: Vec<((u32, u32, u32), Taken)>,
 }
 
 impl AccFile {
@@ -250,6 +253,93 @@ impl AccFile {
             .map(|(l, (h, _))| (l as u32, h))
     }
 
+    /// One LCOV record from the fast path.
+    fn add_parts(&mut self, parts: formats::lcov::RecordParts) {
+        self.add(parts.file);
+        self.add_line_list(parts.lines);
+        self.add_numeric(
+            parts
+                .branches
+                .into_iter()
+                .map(|(l, b, i, t)| ((l, b, i), t))
+                .collect(),
+        );
+    }
+
+    /// Lines in any order, possibly repeated.
+    fn add_line_list(&mut self, lines: Vec<(u32, u64)>) {
+        let Some(max) = lines.iter().map(|(l, _)| *l as usize).max() else {
+            return;
+        };
+        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+            let mut map: BTreeMap<u32, u64> = BTreeMap::new();
+            for (l, h) in lines {
+                let e = map.entry(l).or_insert(0);
+                *e = add_hits(*e, h);
+            }
+            self.add_lines(map);
+            return;
+        }
+        if self.hits.len() <= max {
+            self.hits.resize(max + 1, 0);
+            self.present.resize(max + 1, false);
+        }
+        for (l, h) in lines {
+            let l = l as usize;
+            if !self.present[l] {
+                self.present[l] = true;
+                self.statements += 1;
+            }
+            self.hits[l] = add_hits(self.hits[l], h);
+        }
+    }
+
+    /// Add numeric branches; the common case (same branches as before) is
+    /// one pass over both lists.
+    fn add_numeric(&mut self, mut list: Vec<((u32, u32, u32), Taken)>) {
+        if list.is_empty() {
+            return;
+        }
+        if !list.windows(2).all(|w| w[0].0 < w[1].0) {
+            list.sort_by_key(|(k, _)| *k);
+            list.dedup_by(|next, kept| {
+                let same = next.0 == kept.0;
+                if same {
+                    kept.1 = add_taken(kept.1, next.1);
+                }
+                same
+            });
+        }
+        let mine = &mut self.numeric_branches;
+        if mine.is_empty() {
+            *mine = list;
+        } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
+            for (a, b) in mine.iter_mut().zip(list) {
+                a.1 = add_taken(a.1, b.1);
+            }
+        } else {
+            let old = std::mem::take(mine);
+            let mut merged = Vec::with_capacity(old.len().max(list.len()));
+            let (mut a, mut b) = (old.into_iter().peekable(), list.into_iter().peekable());
+            loop {
+                let next = match (a.peek(), b.peek()) {
+                    (Some(x), Some(y)) if x.0 == y.0 => {
+                        let (k, t1) = a.next().expect("peeked");
+                        let (_, t2) = b.next().expect("peeked");
+                        (k, add_taken(t1, t2))
+                    }
+                    (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
+                    (Some(_), Some(_)) => b.next().expect("peeked"),
+                    (Some(_), None) => a.next().expect("peeked"),
+                    (None, Some(_)) => b.next().expect("peeked"),
+                    (None, None) => break,
+                };
+                merged.push(next);
+            }
+            *mine = merged;
+        }
+    }
+
     fn merge_rest(&mut self, file: FileCoverage) {
         if self.has_data {
             self.rest.merge(file);
@@ -278,6 +368,8 @@ impl AccFile {
             return;
         }
         self.formats.append(&mut other.formats);
+        let numeric = std::mem::take(&mut other.numeric_branches);
+        self.add_numeric(numeric);
         if !self.has_data {
             *self = other;
             return;
@@ -295,7 +387,17 @@ impl AccFile {
 
     fn into_file(mut self) -> FileCoverage {
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
+        let numeric = std::mem::take(&mut self.numeric_branches);
         let mut file = self.rest;
+        if !numeric.is_empty() {
+            file.merge(FileCoverage {
+                branches: numeric
+                    .into_iter()
+                    .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                    .collect(),
+                ..Default::default()
+            });
+        }
         if !dense.is_empty() {
             file.merge(FileCoverage {
                 lines: dense,
@@ -362,7 +464,18 @@ impl Accumulator {
     }
 
     fn read_input(&mut self, index: usize, path: &Path, options: &CombineOptions) {
-        let parsed = match formats::read_file(path) {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return self.reject(index, path, Error::io(path, e)),
+        };
+        // The fast path: LCOV records go straight into the running result.
+        // Attribution needs each input as a whole, so it takes the general path.
+        if options.attribution.is_none() {
+            if let Some(text) = lcov_text(&bytes) {
+                return self.read_lcov_fast(index, path, text, options);
+            }
+        }
+        let parsed = match formats::parse(path, &bytes) {
             Ok(p) => p,
             Err(err) => return self.reject(index, path, err),
         };
@@ -417,6 +530,73 @@ impl Accumulator {
                 path: path.to_path_buf(),
                 status: InputStatus::Used,
                 format: Some(parsed.format),
+            },
+            warnings,
+            error,
+        });
+    }
+
+    /// LCOV without building a tree per record: DA and numeric BRDA
+    /// records are added to the file's dense arrays directly.
+    fn read_lcov_fast(&mut self, index: usize, path: &Path, text: &str, options: &CombineOptions) {
+        let mut diag = formats::Diagnostics::default();
+        let mut branches = false;
+        let mut names: HashMap<String, String> = HashMap::new();
+        let files = &mut self.files;
+        let explained = &mut self.explained;
+        let result = formats::lcov::read_records(path, text, &mut diag, &mut |parts| {
+            branches |= parts.has_branches();
+            let name = match names.get(&parts.name) {
+                Some(n) => n.clone(),
+                None => {
+                    let (n, rule) = options.mapper.map(&parts.name, None);
+                    if options.debug_paths && n != parts.name {
+                        let how = match rule {
+                            Some(rule) => format!("{n} (rule {rule:?})"),
+                            None => n.clone(),
+                        };
+                        explained.entry(parts.name.clone()).or_insert(how);
+                    }
+                    names.insert(parts.name.clone(), n.clone());
+                    n
+                }
+            };
+            let acc = files.entry(name).or_default();
+            acc.formats.insert("lcov");
+            acc.add_parts(parts);
+        });
+        if let Err(err) = result {
+            // Only a file with no record at all fails, so nothing was added.
+            return self.reject(index, path, err);
+        }
+        let warnings: Vec<String> = diag
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("{}:{}: {}", path.display(), line, w.message),
+                None => format!("{}: {}", path.display(), w.message),
+            })
+            .collect();
+        let error = match (options.strict, warnings.first()) {
+            (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
+            _ => None,
+        };
+        if branches {
+            self.with_branches += 1;
+            self.branch_coverage = true;
+        } else {
+            self.without_branches += 1;
+        }
+        self.sources.push(Source {
+            converted_from: Some("lcov".to_string()),
+            ..Default::default()
+        });
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Used,
+                format: Some("lcov"),
             },
             warnings,
             error,
@@ -525,6 +705,14 @@ fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) 
         return None;
     }
     Some(formats.iter().copied().collect::<Vec<_>>().join(", "))
+}
+
+/// The text of an LCOV file, when `bytes` is one (UTF-8, BOM skipped).
+fn lcov_text(bytes: &[u8]) -> Option<&str> {
+    use formats::InputFormat;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).ok()?;
+    formats::lcov::Lcov.detect(text).then_some(text)
 }
 
 /// A progress line on stderr, only when stderr is a terminal and the

@@ -300,6 +300,15 @@ fn merge_maps<K: Ord, V: Copy>(
         *into = other;
         return;
     }
+    // Workers' reports of one file usually list the same keys (the same
+    // branches of the same source): then the values are added in one pass
+    // over both, without a tree search per key.
+    if into.len() == other.len() && into.keys().eq(other.keys()) {
+        for (mine, (_, v)) in into.values_mut().zip(other) {
+            *mine = add(*mine, v);
+        }
+        return;
+    }
     for (k, v) in other {
         match into.get_mut(&k) {
             Some(mine) => *mine = add(*mine, v),

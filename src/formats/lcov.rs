@@ -44,117 +44,210 @@ impl InputFormat for Lcov {
 
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
         let mut data = CoverageData::default();
-        let mut current: Option<Record> = None;
-        let mut records = 0usize;
-        let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
-
-        let mut lineno = 0usize;
-        let mut rest = text;
-        while !rest.is_empty() {
-            lineno += 1;
-            // memchr: the hot loop of reading big tracefiles.
-            let (raw_line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
-                Some(i) => (&rest[..i], &rest[i + 1..]),
-                None => (rest, ""),
-            };
-            rest = next;
-            let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
-            // Fast path for the two records that make up nearly all of a file.
-            if let Some(record) = current.as_mut() {
-                if let Some(v) = line.strip_prefix("DA:") {
-                    if let Some((l, hits)) = fast_pair(v.as_bytes()) {
-                        if l > 0 {
-                            record.lines.push((l, hits));
-                            continue;
-                        }
-                    }
-                } else if let Some(v) = line.strip_prefix("BRDA:") {
-                    if record.add_brda_fast(v) {
-                        continue;
-                    }
+        read_records(path, text, diag, &mut |parts| {
+            if parts.has_branches() {
+                data.branch_coverage = true;
+            }
+            let (name, file) = parts.into_file();
+            match data.files.get_mut(&name) {
+                Some(existing) => existing.merge(file),
+                None => {
+                    data.files.insert(name, file);
                 }
             }
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if line == "end_of_record" || line.trim_end() == "end_of_record" {
-                match current.take() {
-                    Some(record) => {
-                        records += 1;
-                        record.finish(&mut data, diag);
-                    }
-                    None => diag.warn(Some(lineno), "end_of_record without a preceding SF record"),
-                }
-                continue;
-            }
-            let Some((key, value)) = line.split_once(':') else {
-                diag.warn(
-                    Some(lineno),
-                    format!("not an LCOV line, ignored: {}", clip(line)),
-                );
-                continue;
-            };
-            match key {
-                "SF" | "KF" => {
-                    if let Some(record) = current.take() {
-                        diag.warn(
-                            Some(lineno),
-                            format!("record for {} has no end_of_record", record.name),
-                        );
-                        records += 1;
-                        record.finish(&mut data, diag);
-                    }
-                    current = Some(Record::new(value.to_string()));
-                }
-                "BRF" => {
-                    if let Some(record) = current.as_mut() {
-                        record.declared_branches = value.trim().parse().ok();
-                    }
-                }
-                "TN" | "VER" | "FNF" | "FNH" | "BRH" | "LF" | "LH" | "MCDC" | "MCF" | "MCH" => {}
-                _ if !KNOWN_KEYS.contains(&key) => {
-                    if unknown_keys.insert(key.to_string()) {
-                        diag.warn(Some(lineno), format!("unknown LCOV key {key:?}, ignored"));
-                    }
-                }
-                _ => {
-                    let Some(record) = current.as_mut() else {
-                        diag.warn(
-                            Some(lineno),
-                            format!("{key} outside of an SF record, ignored"),
-                        );
-                        continue;
-                    };
-                    if let Err(message) = record.add(key, value) {
-                        diag.warn(Some(lineno), format!("{message}: {}", clip(line)));
-                    }
-                }
-            }
-        }
-        if let Some(record) = current.take() {
-            diag.warn(
-                None,
-                format!(
-                    "the last record ({}) has no end_of_record; the file may be truncated",
-                    record.name
-                ),
-            );
-            records += 1;
-            record.finish(&mut data, diag);
-        }
-        if records == 0 {
-            return Err(Error::parse(
-                path,
-                None,
-                "no LCOV records (SF ... end_of_record)",
-            ));
-        }
+        })?;
         data.sources.push(Source {
             converted_from: Some("lcov".to_string()),
             ..Default::default()
         });
         Ok(data)
     }
+}
+
+/// One record as read: DA and numeric BRDA records in the order the file
+/// gave them (the bulk of any tracefile, kept flat so a combine can add
+/// them without building a tree), and everything else already in `file`.
+pub struct RecordParts {
+    pub name: String,
+    pub lines: Vec<(u32, u64)>,
+    /// (line, block, branch, taken) of BRDA records with numeric ids.
+    pub branches: Vec<(u32, u32, u32, Taken)>,
+    pub file: FileCoverage,
+}
+
+impl RecordParts {
+    pub fn has_branches(&self) -> bool {
+        !self.branches.is_empty() || self.file.has_branches()
+    }
+
+    /// The record as one `FileCoverage`: lines ordered and repeated lines
+    /// summed, numeric branches added to the others.
+    pub fn into_file(self) -> (String, FileCoverage) {
+        let RecordParts {
+            name,
+            mut lines,
+            branches: mut numeric,
+            mut file,
+        } = self;
+        if !lines.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Unsorted (old coverage.py) or repeated lines: order, then sum.
+            lines.sort_by_key(|(l, _)| *l);
+            lines.dedup_by(|next, kept| {
+                if next.0 == kept.0 {
+                    kept.1 = add_hits(kept.1, next.1);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        let fast_lines: std::collections::BTreeMap<u32, u64> = lines.into_iter().collect();
+        let slow_lines = std::mem::replace(&mut file.lines, fast_lines);
+        for (l, h) in slow_lines {
+            let e = file.lines.entry(l).or_insert(0);
+            *e = add_hits(*e, h);
+        }
+        numeric.sort_by_key(|(l, b, id, _)| (*l, *b, *id));
+        numeric.dedup_by(|next, kept| {
+            let same = (next.0, next.1, next.2) == (kept.0, kept.1, kept.2);
+            if same {
+                kept.3 = add_taken(kept.3, next.3);
+            }
+            same
+        });
+        let numeric = numeric
+            .into_iter()
+            .map(|(l, b, id, t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
+        if file.branches.is_empty() {
+            // Sorted and unique: the tree is built in bulk.
+            file.branches = numeric.collect();
+        } else {
+            for (key, taken) in numeric {
+                let entry = file.branches.entry(key).or_insert(None);
+                *entry = add_taken(*entry, taken);
+            }
+        }
+        (name, file)
+    }
+}
+
+/// Parse a tracefile and hand each record to `on_record` as it ends.
+/// Errors only when there is no record at all; everything else odd is a
+/// warning with its line number.
+pub fn read_records(
+    path: &Path,
+    text: &str,
+    diag: &mut Diagnostics,
+    on_record: &mut dyn FnMut(RecordParts),
+) -> Result<()> {
+    let mut current: Option<Record> = None;
+    let mut records = 0usize;
+    let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
+
+    let mut lineno = 0usize;
+    let mut start = 0usize;
+    // One SIMD scan over the whole text finds every line end: the hot loop
+    // of reading big tracefiles, whose lines are mostly ten bytes long.
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(
+        // The last line may have no newline.
+        (!text.ends_with('\n')).then_some(text.len()),
+    );
+    for end in ends {
+        lineno += 1;
+        let raw_line = &text[start..end];
+        start = end + 1;
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        // Fast path for the two records that make up nearly all of a file.
+        if let Some(record) = current.as_mut() {
+            if let Some(v) = line.strip_prefix("DA:") {
+                if let Some((l, hits)) = fast_pair(v.as_bytes()) {
+                    if l > 0 {
+                        record.lines.push((l, hits));
+                        continue;
+                    }
+                }
+            } else if let Some(v) = line.strip_prefix("BRDA:") {
+                if record.add_brda_fast(v) {
+                    continue;
+                }
+            }
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "end_of_record" || line.trim_end() == "end_of_record" {
+            match current.take() {
+                Some(record) => {
+                    records += 1;
+                    on_record(record.into_parts(diag));
+                }
+                None => diag.warn(Some(lineno), "end_of_record without a preceding SF record"),
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            diag.warn(
+                Some(lineno),
+                format!("not an LCOV line, ignored: {}", clip(line)),
+            );
+            continue;
+        };
+        match key {
+            "SF" | "KF" => {
+                if let Some(record) = current.take() {
+                    diag.warn(
+                        Some(lineno),
+                        format!("record for {} has no end_of_record", record.name),
+                    );
+                    records += 1;
+                    on_record(record.into_parts(diag));
+                }
+                current = Some(Record::new(value.to_string()));
+            }
+            "BRF" => {
+                if let Some(record) = current.as_mut() {
+                    record.declared_branches = value.trim().parse().ok();
+                }
+            }
+            "TN" | "VER" | "FNF" | "FNH" | "BRH" | "LF" | "LH" | "MCDC" | "MCF" | "MCH" => {}
+            _ if !KNOWN_KEYS.contains(&key) => {
+                if unknown_keys.insert(key.to_string()) {
+                    diag.warn(Some(lineno), format!("unknown LCOV key {key:?}, ignored"));
+                }
+            }
+            _ => {
+                let Some(record) = current.as_mut() else {
+                    diag.warn(
+                        Some(lineno),
+                        format!("{key} outside of an SF record, ignored"),
+                    );
+                    continue;
+                };
+                if let Err(message) = record.add(key, value) {
+                    diag.warn(Some(lineno), format!("{message}: {}", clip(line)));
+                }
+            }
+        }
+    }
+    if let Some(record) = current.take() {
+        diag.warn(
+            None,
+            format!(
+                "the last record ({}) has no end_of_record; the file may be truncated",
+                record.name
+            ),
+        );
+        records += 1;
+        on_record(record.into_parts(diag));
+    }
+    if records == 0 {
+        return Err(Error::parse(
+            path,
+            None,
+            "no LCOV records (SF ... end_of_record)",
+        ));
+    }
+    Ok(())
 }
 
 fn clip(line: &str) -> String {
@@ -193,8 +286,8 @@ impl Record {
         Record {
             name,
             file: FileCoverage::default(),
-            lines: Vec::new(),
-            numeric_branches: Vec::new(),
+            lines: Vec::with_capacity(256),
+            numeric_branches: Vec::with_capacity(64),
             fn_hits: BTreeMap::new(),
             fn_groups: BTreeMap::new(),
             exits: Vec::new(),
@@ -367,49 +460,9 @@ impl Record {
         true
     }
 
-    fn finish(mut self, data: &mut CoverageData, diag: &mut Diagnostics) {
-        let mut lines = std::mem::take(&mut self.lines);
-        if !lines.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Unsorted (old coverage.py) or repeated lines: order, then sum.
-            lines.sort_by_key(|(l, _)| *l);
-            lines.dedup_by(|next, kept| {
-                if next.0 == kept.0 {
-                    kept.1 = add_hits(kept.1, next.1);
-                    true
-                } else {
-                    false
-                }
-            });
-        }
-        let fast_lines: std::collections::BTreeMap<u32, u64> = lines.into_iter().collect();
-        let mut slow_lines = std::mem::replace(&mut self.file.lines, fast_lines);
-        if !slow_lines.is_empty() {
-            for (l, h) in std::mem::take(&mut slow_lines) {
-                let e = self.file.lines.entry(l).or_insert(0);
-                *e = add_hits(*e, h);
-            }
-        }
-        let mut numeric = std::mem::take(&mut self.numeric_branches);
-        numeric.sort_by_key(|(l, b, id, _)| (*l, *b, *id));
-        numeric.dedup_by(|next, kept| {
-            let same = (next.0, next.1, next.2) == (kept.0, kept.1, kept.2);
-            if same {
-                kept.3 = add_taken(kept.3, next.3);
-            }
-            same
-        });
-        let numeric = numeric
-            .into_iter()
-            .map(|(l, b, id, t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
-        if self.file.branches.is_empty() {
-            // Sorted and unique: the tree is built in bulk.
-            self.file.branches = numeric.collect();
-        } else {
-            for (key, taken) in numeric {
-                let entry = self.file.branches.entry(key).or_insert(None);
-                *entry = add_taken(*entry, taken);
-            }
-        }
+    /// Resolve what needs the whole record (FNDA names, function exits,
+    /// coverage.py's BRF) and split it into its parts.
+    fn into_parts(mut self, diag: &mut Diagnostics) -> RecordParts {
         for (name, hits) in std::mem::take(&mut self.fn_hits) {
             match self.file.functions.get_mut(&name) {
                 Some(func) => func.hits = add_hits(func.hits, hits),
@@ -438,19 +491,19 @@ impl Record {
         // Stored summaries are caches we do not trust, with one exception:
         // coverage.py's BRF also counts `# pragma: no branch` exits that it
         // lists nowhere. Its records are the ones whose branches are arcs.
-        if self.file.branches.is_empty() && !self.file.arcs.is_empty() {
+        if self.file.branches.is_empty()
+            && self.numeric_branches.is_empty()
+            && !self.file.arcs.is_empty()
+        {
             self.file.declared_branches = self
                 .declared_branches
                 .filter(|n| *n as usize > self.file.arcs.len());
         }
-        if self.file.has_branches() {
-            data.branch_coverage = true;
-        }
-        match data.files.get_mut(&self.name) {
-            Some(existing) => existing.merge(self.file),
-            None => {
-                data.files.insert(self.name, self.file);
-            }
+        RecordParts {
+            name: self.name,
+            lines: self.lines,
+            branches: self.numeric_branches,
+            file: self.file,
         }
     }
 }
@@ -458,10 +511,11 @@ impl Record {
 /// `<u32>,<u64>` followed by the end or a comma (DA's checksum), or None
 /// when anything is unusual; the caller then takes the careful path.
 fn fast_pair(b: &[u8]) -> Option<(u32, u64)> {
-    let comma = memchr::memchr(b',', b)?;
+    // Fields are a few bytes: a plain scan beats a SIMD search here.
+    let comma = b.iter().position(|&c| c == b',')?;
     let line = parse_u64(&b[..comma])?;
     let rest = &b[comma + 1..];
-    let end = memchr::memchr(b',', rest).unwrap_or(rest.len());
+    let end = rest.iter().position(|&c| c == b',').unwrap_or(rest.len());
     let hits = parse_u64(&rest[..end])?;
     Some((u32::try_from(line).ok()?, hits))
 }
