@@ -13,6 +13,7 @@ pub mod discover;
 pub mod error;
 pub mod export;
 pub mod formats;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod paths;

@@ -33,7 +33,7 @@ impl InputFormat for Native {
             .unwrap_or(false)
     }
 
-    fn read(&self, path: &Path, text: &str, _diag: &mut Diagnostics) -> Result<CoverageData> {
+    fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
         let raw: RawData = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
         if raw.covmerge == 0 || raw.covmerge > FORMAT_VERSION {
             return Err(Error::parse(
@@ -45,7 +45,7 @@ impl InputFormat for Native {
                 ),
             ));
         }
-        raw.into_model(path)
+        raw.into_model(path, diag)
     }
 }
 
@@ -91,6 +91,13 @@ struct RawFile {
     declared_branches: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     regions: Vec<RawRegion>,
+    /// The one content hash of a recorded file's source (its platform is
+    /// the data file's source's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_hash: Option<String>,
+    /// Content hash -> platforms, when there are several hashes or sources.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    source_hashes: BTreeMap<String, Vec<String>>,
 }
 
 /// `[kind, name, start_line, [lines], declared_branches]`.
@@ -118,12 +125,23 @@ struct RawData {
     root: Option<String>,
     #[serde(default)]
     sources: Vec<RawSource>,
-    #[serde(default)]
-    files: BTreeMap<String, RawFile>,
+    #[serde(default, deserialize_with = "super::entries")]
+    files: Vec<(String, RawFile)>,
+}
+
+/// The name a source without a platform description goes by in
+/// `source_hashes`.
+pub const UNKNOWN_PLATFORM: &str = "unknown platform";
+
+fn platform_of(source: &Source) -> String {
+    source
+        .platform
+        .clone()
+        .unwrap_or_else(|| UNKNOWN_PLATFORM.to_string())
 }
 
 impl RawData {
-    fn into_model(self, path: &Path) -> Result<CoverageData> {
+    fn into_model(self, path: &Path, diag: &mut Diagnostics) -> Result<CoverageData> {
         let mut sources = Vec::with_capacity(self.sources.len());
         for s in self.sources {
             let mode = Mode::parse(&s.mode).ok_or_else(|| {
@@ -146,15 +164,32 @@ impl RawData {
             });
         }
         sources.sort();
-        let mut files = BTreeMap::new();
+        let mut own_platforms: std::collections::BTreeSet<String> =
+            sources.iter().map(platform_of).collect();
+        if own_platforms.is_empty() {
+            own_platforms.insert(UNKNOWN_PLATFORM.to_string());
+        }
+        let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
         for (name, raw) in self.files {
             let mut file = FileCoverage::default();
+            if let Some(hash) = raw.source_hash {
+                file.source_hashes.insert(hash, own_platforms.clone());
+            }
+            for (hash, platforms) in raw.source_hashes {
+                file.source_hashes
+                    .entry(hash)
+                    .or_default()
+                    .extend(platforms);
+            }
             for (line, hits) in raw.lines {
                 check_line(path, &name, line)?;
                 let entry = file.lines.entry(line).or_insert(0);
                 *entry = entry.saturating_add(hits);
             }
-            file.excluded.extend(raw.excluded);
+            for line in raw.excluded {
+                check_line(path, &name, line)?;
+                file.excluded.insert(line);
+            }
             for (from, to, taken) in raw.arcs {
                 check_line(path, &name, from)?;
                 let entry = file.arcs.entry((from, to)).or_insert(None);
@@ -189,7 +224,15 @@ impl RawData {
                     }
                 }
             }
-            files.insert(name, file);
+            match files.get_mut(&name) {
+                Some(existing) => {
+                    diag.warn(None, format!("{name} is listed more than once; merged"));
+                    existing.merge(file);
+                }
+                None => {
+                    files.insert(name, file);
+                }
+            }
         }
         Ok(CoverageData {
             branch_coverage: self.branch_coverage,
@@ -274,7 +317,26 @@ pub fn to_string(data: &CoverageData) -> String {
                     )
                 })
                 .collect(),
+            source_hash: None,
+            source_hashes: BTreeMap::new(),
         };
+        let mut raw = raw;
+        match (data.sources.as_slice(), file.source_hash()) {
+            // A recorded file: one source, one hash, that source's platform.
+            ([source], Some(hash))
+                if file.source_hashes[hash].len() == 1
+                    && file.source_hashes[hash].contains(&platform_of(source)) =>
+            {
+                raw.source_hash = Some(hash.to_string());
+            }
+            _ => {
+                raw.source_hashes = file
+                    .source_hashes
+                    .iter()
+                    .map(|(h, p)| (h.clone(), p.iter().cloned().collect()))
+                    .collect();
+            }
+        }
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }
     out.push_str("\n}}\n");
