@@ -59,27 +59,7 @@ pub fn find(args: &[String]) -> Result<Found> {
         } else if path.exists() || path.is_symlink() {
             found.insert(path.to_path_buf());
         } else if arg.contains(['*', '?', '[']) {
-            // `*` does not match a leading dot: temporary files stay out.
-            let options = glob::MatchOptions {
-                require_literal_leading_dot: true,
-                ..Default::default()
-            };
-            let paths = glob::glob_with(arg, options)
-                .map_err(|e| Error::Usage(format!("bad glob pattern {arg:?}: {e}")))?;
-            let mut matched = false;
-            for entry in paths {
-                let entry = entry.map_err(|e| {
-                    let path = e.path().to_path_buf();
-                    Error::io(path, e.into())
-                })?;
-                matched = true;
-                if entry.is_dir() {
-                    walk(&entry, &mut found, &mut leftovers, 0)?;
-                } else {
-                    found.insert(entry);
-                }
-            }
-            if !matched {
+            if !expand_glob(arg, &mut found, &mut leftovers)? {
                 return Err(Error::Other(format!("No files match {arg:?}")));
             }
         } else {
@@ -92,6 +72,78 @@ pub fn find(args: &[String]) -> Result<Found> {
         inputs: found.into_iter().collect(),
         leftovers: leftovers.into_iter().collect(),
     })
+}
+
+/// Expand a glob pattern. The glob crate follows symbolic links while
+/// expanding `**`, so two links to `.` made it take exponential time; we
+/// walk from the pattern's literal prefix ourselves instead, never
+/// following a linked directory, and match each path with the pattern.
+/// `*` does not match a leading dot, so temporary files stay out. A
+/// matched directory is searched like a directory argument.
+fn expand_glob(
+    arg: &str,
+    found: &mut BTreeSet<PathBuf>,
+    leftovers: &mut BTreeSet<PathBuf>,
+) -> Result<bool> {
+    let trimmed = arg.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { arg } else { trimmed };
+    let pattern = glob::Pattern::new(trimmed)
+        .map_err(|e| Error::Usage(format!("bad glob pattern {arg:?}: {e}")))?;
+    let options = glob::MatchOptions {
+        require_literal_leading_dot: true,
+        ..Default::default()
+    };
+    // The literal directories before the first wildcard component.
+    let parts: Vec<&str> = trimmed.split('/').collect();
+    let literal = parts
+        .iter()
+        .take_while(|p| !p.contains(['*', '?', '[']))
+        .count();
+    let base = if literal == 0 {
+        PathBuf::from(".")
+    } else {
+        let joined = parts[..literal].join("/");
+        PathBuf::from(if joined.is_empty() {
+            "/".to_string()
+        } else {
+            joined
+        })
+    };
+    let strip_dot = literal == 0;
+    let max_depth = if trimmed.contains("**") {
+        64
+    } else {
+        parts.len() - literal
+    };
+    let mut matched = false;
+    let mut stack = vec![(base, 1usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let shown = match (strip_dot, path.strip_prefix(".")) {
+                (true, Ok(rel)) => rel.to_path_buf(),
+                _ => path.clone(),
+            };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if pattern.matches_path_with(&shown, options) {
+                matched = true;
+                if shown.is_dir() {
+                    walk(&shown, found, leftovers, 0)?;
+                } else {
+                    found.insert(shown);
+                }
+            }
+            if file_type.is_dir() && depth < max_depth {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    Ok(matched)
 }
 
 /// Recursive directory walk. Symlinked directories are not followed, so a

@@ -47,6 +47,9 @@ impl InputFormat for Lcov {
         let mut current: Option<Record> = None;
         let mut records = 0usize;
         let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
+        // A TN line that no SF followed (yet): at the end of the file it
+        // means the file was cut after it.
+        let mut dangling_tn: Option<usize> = None;
 
         let mut lineno = 0usize;
         let mut rest = text;
@@ -95,7 +98,9 @@ impl InputFormat for Lcov {
                 continue;
             };
             match key {
+                "TN" if current.is_none() => dangling_tn = Some(lineno),
                 "SF" | "KF" => {
+                    dangling_tn = None;
                     if let Some(record) = current.take() {
                         diag.warn(
                             Some(lineno),
@@ -147,6 +152,12 @@ impl InputFormat for Lcov {
             );
             records += 1;
             record.finish(&mut data, diag);
+        }
+        if let (Some(line), true) = (dangling_tn, records > 0) {
+            diag.warn(
+                Some(line),
+                "a TN line with no record after it ends the file; the file may be truncated",
+            );
         }
         if records == 0 {
             return Err(Error::parse(
