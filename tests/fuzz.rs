@@ -324,3 +324,29 @@ fn mutations_apply_to_every_sample() {
     let out = apply(&s, &s, 3, &[Mutation::Number(0, 3), Mutation::Cut(50)]);
     assert!(out.len() <= 50 + 10);
 }
+
+/// Inputs the fuzzer found that once panicked (saved crashes are replayed
+/// too, when present under target/fuzz-crashes/).
+#[test]
+fn former_crashes_stay_fixed() {
+    // coverage.py JSON whose summary declares 2^64-1 branches: the report
+    // totals overflowed (report/numbers.rs, export/cobertura.rs). Now the
+    // readers take declared counts as u32 and the totals saturate.
+    let json = br#"{"meta": {"format": 3, "branch_coverage": true}, "files": {
+        "a.py": {"executed_lines": [1], "missing_lines": [2], "executed_branches": [[1, 2]],
+                 "missing_branches": [], "summary": {"num_branches": 18446744073709551615}},
+        "b.py": {"executed_lines": [1], "missing_lines": [], "executed_branches": [[1, -1]],
+                 "missing_branches": [], "summary": {"num_branches": 18446744073709551615}}}}"#;
+    for reader in formats::READERS {
+        exercise(*reader, json);
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-crashes");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            for reader in formats::READERS {
+                exercise(*reader, &bytes);
+            }
+        }
+    }
+}

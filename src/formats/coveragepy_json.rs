@@ -51,7 +51,9 @@ struct File {
 
 #[derive(Deserialize)]
 struct Summary {
-    num_branches: Option<u64>,
+    /// u32: a bigger count is no real file's, and summing such counts
+    /// overflowed the report totals (found by fuzzing).
+    num_branches: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +95,7 @@ impl Region {
                 .summary
                 .as_ref()
                 .and_then(|s| s.num_branches)
+                .map(u64::from)
                 .filter(|n| *n as usize > listed),
         }
     }
@@ -175,6 +178,7 @@ impl InputFormat for CoveragePyJson {
             file.declared_branches = raw
                 .summary
                 .and_then(|s| s.num_branches)
+                .map(u64::from)
                 .filter(|n| *n as usize > file.arcs.len());
             for (kind, regions) in [
                 (RegionKind::Function, &raw.functions),

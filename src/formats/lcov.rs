@@ -113,7 +113,9 @@ impl InputFormat for Lcov {
                 }
                 "BRF" => {
                     if let Some(record) = current.as_mut() {
-                        record.declared_branches = value.trim().parse().ok();
+                        // u32: BRF is only a hint, and an absurd one overflowed
+                        // the report totals (found by fuzzing).
+                        record.declared_branches = value.trim().parse::<u32>().ok().map(u64::from);
                     }
                 }
                 "TN" | "VER" | "FNF" | "FNH" | "BRH" | "LF" | "LH" | "MCDC" | "MCF" | "MCH" => {}

@@ -87,8 +87,9 @@ struct RawFile {
     branches: Vec<(u32, String, String, Option<u64>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     functions: Vec<(String, u32, Option<u32>, u64)>,
+    /// u32 on reading: larger counts overflowed the report totals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    declared_branches: Option<u64>,
+    declared_branches: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     regions: Vec<RawRegion>,
     /// The one content hash of a recorded file's source (its platform is
@@ -101,7 +102,7 @@ struct RawFile {
 }
 
 /// `[kind, name, start_line, [lines], declared_branches]`.
-type RawRegion = (String, String, u32, Vec<u32>, Option<u64>);
+type RawRegion = (String, String, u32, Vec<u32>, Option<u32>);
 
 #[derive(Serialize, Deserialize)]
 struct RawHeader {
@@ -200,7 +201,7 @@ impl RawData {
                 let entry = file.branches.entry((line, block, branch)).or_insert(None);
                 *entry = crate::model::add_taken(*entry, taken);
             }
-            file.declared_branches = raw.declared_branches;
+            file.declared_branches = raw.declared_branches.map(u64::from);
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -215,7 +216,7 @@ impl RawData {
                 let region = Region {
                     start_line,
                     lines: lines.into_iter().collect(),
-                    declared_branches,
+                    declared_branches: declared_branches.map(u64::from),
                 };
                 match file.regions.get_mut(&(kind, rname.clone())) {
                     Some(mine) => mine.merge(region),
@@ -303,7 +304,9 @@ pub fn to_string(data: &CoverageData) -> String {
                 .iter()
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
-            declared_branches: file.declared_branches,
+            declared_branches: file
+                .declared_branches
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             regions: file
                 .regions
                 .iter()
@@ -313,7 +316,8 @@ pub fn to_string(data: &CoverageData) -> String {
                         n.clone(),
                         r.start_line,
                         r.lines.iter().copied().collect(),
-                        r.declared_branches,
+                        r.declared_branches
+                            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
                     )
                 })
                 .collect(),
