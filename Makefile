@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: all build test demo testdata testdata-formats clean
+.PHONY: all build test demo testdata testdata-formats clean fuzz
 
 all: build
 
@@ -15,6 +15,11 @@ test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test
+
+## fuzz: random and mutated inputs for every reader, FUZZ_SECONDS each (debug build: overflow checks on)
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --test fuzz -- --nocapture fuzz_every_reader
 
 ## demo: record the bundled example workers and print the combined tables (load and each mode)
 demo: build

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -13,8 +12,9 @@ use crate::model::{add_hits, add_taken, BranchId, CoverageData, FileCoverage, So
 use crate::paths::PathMapper;
 
 /// What happened to one input.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum InputStatus {
+    #[default]
     Used,
     /// Byte-identical to an input read before it.
     Duplicate {
@@ -25,11 +25,43 @@ pub enum InputStatus {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct InputOutcome {
     pub path: PathBuf,
     pub status: InputStatus,
     pub format: Option<&'static str>,
+    /// Size in bytes and SHA-256 (lower-case hex) of the bytes read.
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    /// The workers the input describes (one for a recorded file, all of
+    /// them for a combined file, none for a bare report).
+    pub sources: Vec<Source>,
+    /// What it contributed: source files, statements, statements covered.
+    pub files: usize,
+    pub statements: usize,
+    pub covered: usize,
+}
+
+impl InputStatus {
+    /// `used`, `duplicate of <path>`, `rejected: <reason>`.
+    pub fn describe(&self) -> String {
+        match self {
+            InputStatus::Used => "used".to_string(),
+            InputStatus::Duplicate { of } => format!("duplicate of {}", of.display()),
+            InputStatus::Rejected { reason } => format!("rejected: {reason}"),
+        }
+    }
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }
 
 #[derive(Clone, Debug, Default)]
@@ -41,6 +73,9 @@ pub struct CombineOptions {
     pub debug_paths: bool,
     /// Keep per-group attribution (`covered_by`) along this dimension.
     pub attribution: Option<crate::attribution::Dimension>,
+    /// Compute every input's SHA-256 (for `--manifest`). Duplicate
+    /// detection hashes only files that share a size, whatever this says.
+    pub content_hashes: bool,
 }
 
 /// The result of a combine.
@@ -65,9 +100,30 @@ impl Combined {
             out.push_str(&format!(", skipped {}", plural(dups, "duplicate")));
         }
         if rejected > 0 {
-            out.push_str(&format!(", {} rejected", plural(rejected, "file")));
+            let names: Vec<String> = self
+                .inputs
+                .iter()
+                .filter(|i| matches!(i.status, InputStatus::Rejected { .. }))
+                .map(|i| i.path.display().to_string())
+                .collect();
+            out.push_str(&format!(
+                ", {} rejected: {}",
+                plural(rejected, "file"),
+                names.join(", ")
+            ));
         }
         out
+    }
+
+    /// Source files whose content differed between workers: name, and per
+    /// content hash the platforms that had it.
+    pub fn drift(&self) -> Vec<(&str, &BTreeMap<String, std::collections::BTreeSet<String>>)> {
+        self.data
+            .files
+            .iter()
+            .filter(|(_, f)| f.source_hashes.len() > 1)
+            .map(|(name, f)| (name.as_str(), &f.source_hashes))
+            .collect()
     }
 }
 
@@ -115,14 +171,14 @@ pub fn combine_files(
     options: &CombineOptions,
     warn: &mut dyn FnMut(&str),
 ) -> Result<Combined> {
-    let duplicates = find_duplicates(paths);
+    let (duplicates, hashes) = find_duplicates(paths);
     let progress = Progress::start(paths.len());
     let acc = paths
         .par_iter()
         .enumerate()
         .fold(Accumulator::default, |mut acc, (index, path)| {
             match duplicates.get(&index) {
-                Some(first) => acc.duplicate(index, path, &paths[*first]),
+                Some(first) => acc.duplicate(index, path, &paths[*first], hashes.get(&index)),
                 None => acc.read_input(index, path, options),
             }
             progress.tick();
@@ -134,12 +190,17 @@ pub fn combine_files(
 }
 
 /// Inputs whose bytes equal an earlier input's (index -> index of the
-/// first). Only files that share a size are read for hashing.
-fn find_duplicates(paths: &[PathBuf]) -> HashMap<usize, usize> {
+/// first), and the (size, SHA-256) of every file that was hashed. Only
+/// files that share a size are read for hashing. SHA-256, not a fast
+/// 64-bit hash: two different inputs must never be taken for one.
+#[allow(clippy::type_complexity)]
+fn find_duplicates(paths: &[PathBuf]) -> (HashMap<usize, usize>, HashMap<usize, (u64, String)>) {
     let mut by_size: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, p) in paths.iter().enumerate() {
         if let Ok(meta) = std::fs::metadata(p) {
-            by_size.entry(meta.len()).or_default().push(i);
+            if meta.is_file() {
+                by_size.entry(meta.len()).or_default().push(i);
+            }
         }
     }
     let candidates: Vec<usize> = by_size
@@ -147,16 +208,23 @@ fn find_duplicates(paths: &[PathBuf]) -> HashMap<usize, usize> {
         .filter(|group| group.len() > 1)
         .flatten()
         .collect();
-    let hashes: Vec<(usize, Option<(u64, u64)>)> = candidates
+    let hashes: Vec<(usize, Option<(u64, String)>)> = candidates
         .par_iter()
-        .map(|&i| (i, std::fs::read(&paths[i]).ok().map(|b| content_hash(&b))))
+        .map(|&i| {
+            let hash = formats::read_input_bytes(&paths[i])
+                .ok()
+                .map(|b| (b.len() as u64, sha256_hex(&b)));
+            (i, hash)
+        })
         .collect();
-    let mut first_of: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut first_of: HashMap<(u64, String), usize> = HashMap::new();
     let mut sorted = hashes;
     sorted.sort_by_key(|(i, _)| *i);
     let mut duplicates = HashMap::new();
+    let mut known = HashMap::new();
     for (i, hash) in sorted {
         if let Some(hash) = hash {
+            known.insert(i, hash.clone());
             match first_of.get(&hash) {
                 Some(&first) => {
                     duplicates.insert(i, first);
@@ -167,14 +235,7 @@ fn find_duplicates(paths: &[PathBuf]) -> HashMap<usize, usize> {
             }
         }
     }
-    duplicates
-}
-
-/// Size and a 64-bit hash of the content.
-fn content_hash(bytes: &[u8]) -> (u64, u64) {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    (bytes.len() as u64, h.finish())
+    (duplicates, known)
 }
 
 /// One file's running result. Line hits are kept in a dense vector indexed
@@ -429,7 +490,7 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn duplicate(&mut self, index: usize, path: &Path, first: &Path) {
+    fn duplicate(&mut self, index: usize, path: &Path, first: &Path, hash: Option<&(u64, String)>) {
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
@@ -437,7 +498,9 @@ impl Accumulator {
                 status: InputStatus::Duplicate {
                     of: first.to_path_buf(),
                 },
-                format: None,
+                size: hash.map(|h| h.0),
+                sha256: hash.map(|h| h.1.clone()),
+                ..Default::default()
             },
             warnings: vec![format!(
                 "{}: identical to {}, counted once",
@@ -448,7 +511,7 @@ impl Accumulator {
         });
     }
 
-    fn reject(&mut self, index: usize, path: &Path, err: Error) {
+    fn reject(&mut self, index: usize, path: &Path, err: Error, bytes: Option<&[u8]>) {
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
@@ -456,7 +519,9 @@ impl Accumulator {
                 status: InputStatus::Rejected {
                     reason: err.to_string(),
                 },
-                format: None,
+                size: bytes.map(|b| b.len() as u64),
+                sha256: bytes.map(sha256_hex),
+                ..Default::default()
             },
             warnings: vec![format!("{err}; skipped")],
             error: Some(err),
@@ -464,30 +529,27 @@ impl Accumulator {
     }
 
     fn read_input(&mut self, index: usize, path: &Path, options: &CombineOptions) {
-        let bytes = match std::fs::read(path) {
+        let bytes = match formats::read_input_bytes(path) {
             Ok(b) => b,
-            Err(e) => return self.reject(index, path, Error::io(path, e)),
+            Err(err) => return self.reject(index, path, err, None),
         };
         // The fast path: LCOV records go straight into the running result.
         // Attribution needs each input as a whole, so it takes the general path.
         if options.attribution.is_none() {
             if let Some(text) = lcov_text(&bytes) {
-                return self.read_lcov_fast(index, path, text, options);
+                let size = bytes.len() as u64;
+                let sha256 = options.content_hashes.then(|| sha256_hex(&bytes));
+                return self.read_lcov_fast(index, path, text, (size, sha256), options);
             }
         }
         let parsed = match formats::parse(path, &bytes) {
             Ok(p) => p,
-            Err(err) => return self.reject(index, path, err),
+            Err(err) => return self.reject(index, path, err, Some(&bytes)),
         };
-        let warnings: Vec<String> = parsed
-            .diagnostics
-            .warnings
-            .iter()
-            .map(|w| match w.line {
-                Some(line) => format!("{}:{}: {}", path.display(), line, w.message),
-                None => format!("{}: {}", path.display(), w.message),
-            })
-            .collect();
+        let size = bytes.len() as u64;
+        let sha256 = options.content_hashes.then(|| sha256_hex(&bytes));
+        drop(bytes);
+        let warnings = parsed.diagnostics.messages(path);
         let error = match (options.strict, warnings.first()) {
             (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
             _ => None,
@@ -518,8 +580,14 @@ impl Accumulator {
             }
         });
         self.branch_coverage |= data.branch_coverage;
+        let sources = data.sources.clone();
         self.sources.extend(data.sources);
+        let files = data.files.len();
+        let mut statements = 0;
+        let mut covered = 0;
         for (name, file) in data.files {
+            statements += file.lines.len();
+            covered += file.lines.values().filter(|h| **h > 0).count();
             let acc = self.files.entry(name).or_default();
             acc.formats.insert(parsed.format);
             acc.add(file);
@@ -530,6 +598,12 @@ impl Accumulator {
                 path: path.to_path_buf(),
                 status: InputStatus::Used,
                 format: Some(parsed.format),
+                size: Some(size),
+                sha256,
+                sources,
+                files,
+                statements,
+                covered,
             },
             warnings,
             error,
@@ -538,14 +612,26 @@ impl Accumulator {
 
     /// LCOV without building a tree per record: DA and numeric BRDA
     /// records are added to the file's dense arrays directly.
-    fn read_lcov_fast(&mut self, index: usize, path: &Path, text: &str, options: &CombineOptions) {
+    fn read_lcov_fast(
+        &mut self,
+        index: usize,
+        path: &Path,
+        text: &str,
+        (size, sha256): (u64, Option<String>),
+        options: &CombineOptions,
+    ) {
         let mut diag = formats::Diagnostics::default();
         let mut branches = false;
         let mut names: HashMap<String, String> = HashMap::new();
         let files = &mut self.files;
         let explained = &mut self.explained;
+        let (mut statements, mut covered) = (0usize, 0usize);
+        let mut seen_files = std::collections::BTreeSet::new();
         let result = formats::lcov::read_records(path, text, &mut diag, &mut |parts| {
             branches |= parts.has_branches();
+            statements += parts.lines.len() + parts.file.lines.len();
+            covered += parts.lines.iter().filter(|(_, h)| *h > 0).count()
+                + parts.file.lines.values().filter(|h| **h > 0).count();
             let name = match names.get(&parts.name) {
                 Some(n) => n.clone(),
                 None => {
@@ -561,22 +647,16 @@ impl Accumulator {
                     n
                 }
             };
+            seen_files.insert(name.clone());
             let acc = files.entry(name).or_default();
             acc.formats.insert("lcov");
             acc.add_parts(parts);
         });
         if let Err(err) = result {
             // Only a file with no record at all fails, so nothing was added.
-            return self.reject(index, path, err);
+            return self.reject(index, path, err, Some(text.as_bytes()));
         }
-        let warnings: Vec<String> = diag
-            .warnings
-            .iter()
-            .map(|w| match w.line {
-                Some(line) => format!("{}:{}: {}", path.display(), line, w.message),
-                None => format!("{}: {}", path.display(), w.message),
-            })
-            .collect();
+        let warnings = diag.messages(path);
         let error = match (options.strict, warnings.first()) {
             (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
             _ => None,
@@ -587,16 +667,23 @@ impl Accumulator {
         } else {
             self.without_branches += 1;
         }
-        self.sources.push(Source {
+        let source = Source {
             converted_from: Some("lcov".to_string()),
             ..Default::default()
-        });
+        };
+        self.sources.push(source.clone());
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
                 path: path.to_path_buf(),
                 status: InputStatus::Used,
                 format: Some("lcov"),
+                size: Some(size),
+                sha256,
+                sources: vec![source],
+                files: seen_files.len(),
+                statements,
+                covered,
             },
             warnings,
             error,
@@ -681,16 +768,39 @@ impl Accumulator {
             }
         }
         self.sources.sort();
+        let files: BTreeMap<String, FileCoverage> = self
+            .files
+            .into_iter()
+            .map(|(name, file)| (name, file.into_file()))
+            .collect();
+        for (name, file) in files.iter().filter(|(_, f)| f.source_hashes.len() > 1) {
+            let sides: Vec<String> = file
+                .source_hashes
+                .iter()
+                .map(|(hash, platforms)| {
+                    let platforms: Vec<&str> = platforms.iter().map(String::as_str).collect();
+                    format!(
+                        "sha256 {} on {}",
+                        &hash[..hash.len().min(12)],
+                        platforms.join("; ")
+                    )
+                })
+                .collect();
+            let text = format!(
+                "{name}: the workers ran different code (the source file differs): {}",
+                sides.join(" | ")
+            );
+            if options.strict {
+                return Err(Error::Other(format!("{text} (--strict)")));
+            }
+            warn(&text);
+        }
         combined.data = CoverageData {
             branch_coverage: self.branch_coverage,
             sources: self.sources,
             root: None,
             attribution: options.attribution.as_ref().map(|d| d.name()),
-            files: self
-                .files
-                .into_iter()
-                .map(|(name, file)| (name, file.into_file()))
-                .collect(),
+            files,
         };
         combined.inputs = self.inputs.into_iter().map(|r| r.outcome).collect();
         Ok(combined)

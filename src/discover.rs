@@ -14,7 +14,8 @@ use crate::formats::native::SUFFIX;
 /// program output (`a.out`) alone. The format is still decided by the
 /// content; a name only decides whether a directory search looks at it.
 pub fn is_candidate(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    // Lossy: a name with non-UTF-8 bytes is still a candidate.
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return false;
     };
     let lower = name.to_ascii_lowercase();
@@ -44,32 +45,57 @@ pub fn is_candidate(path: &Path) -> bool {
         || (lower.ends_with(".out") && lower.contains("cover"))
 }
 
+/// Is this the temporary file of a writer (`.<name>.tmp-<unique>`, see
+/// [`crate::output::write_atomic`])? One that stays behind belongs to a
+/// writer that was killed before its rename.
+pub fn is_leftover_temporary(path: &Path) -> bool {
+    is_temporary(path) && !is_in_progress(path)
+}
+
+fn is_temporary(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|n| n.starts_with('.') && n.contains(".tmp-"))
+}
+
+/// How long a writer's temporary file may exist before it counts as left
+/// behind. A younger one most likely belongs to a `record` still writing
+/// while this combine runs, which is not worth a warning.
+pub const IN_PROGRESS_SECONDS: u64 = 30;
+
+fn is_in_progress(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() < IN_PROGRESS_SECONDS)
+}
+
+/// What a search found: the inputs, and writers' temporary files that
+/// were left behind (never read).
+#[derive(Debug, Default)]
+pub struct Found {
+    pub inputs: Vec<PathBuf>,
+    pub leftovers: Vec<PathBuf>,
+}
+
 /// Expand the combine arguments into a sorted, de-duplicated file list.
 pub fn find_inputs(args: &[String]) -> Result<Vec<PathBuf>> {
+    Ok(find(args)?.inputs)
+}
+
+/// [`find_inputs`], also reporting leftover temporary files.
+pub fn find(args: &[String]) -> Result<Found> {
     let mut found = BTreeSet::new();
+    let mut leftovers = BTreeSet::new();
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
-            walk(path, &mut found, 0)?;
-        } else if path.exists() {
+            walk(path, &mut found, &mut leftovers, 0)?;
+        } else if path.exists() || path.is_symlink() {
             found.insert(path.to_path_buf());
         } else if arg.contains(['*', '?', '[']) {
-            let paths = glob::glob(arg)
-                .map_err(|e| Error::Usage(format!("bad glob pattern {arg:?}: {e}")))?;
-            let mut matched = false;
-            for entry in paths {
-                let entry = entry.map_err(|e| {
-                    let path = e.path().to_path_buf();
-                    Error::io(path, e.into())
-                })?;
-                matched = true;
-                if entry.is_dir() {
-                    walk(&entry, &mut found, 0)?;
-                } else {
-                    found.insert(entry);
-                }
-            }
-            if !matched {
+            if !expand_glob(arg, &mut found, &mut leftovers)? {
                 return Err(Error::Other(format!("No files match {arg:?}")));
             }
         } else {
@@ -78,12 +104,94 @@ pub fn find_inputs(args: &[String]) -> Result<Vec<PathBuf>> {
             )));
         }
     }
-    Ok(found.into_iter().collect())
+    Ok(Found {
+        inputs: found.into_iter().collect(),
+        leftovers: leftovers.into_iter().collect(),
+    })
+}
+
+/// Expand a glob pattern. The glob crate follows symbolic links while
+/// expanding `**`, so two links to `.` made it take exponential time; we
+/// walk from the pattern's literal prefix ourselves instead, never
+/// following a linked directory, and match each path with the pattern.
+/// `*` does not match a leading dot, so temporary files stay out. A
+/// matched directory is searched like a directory argument.
+fn expand_glob(
+    arg: &str,
+    found: &mut BTreeSet<PathBuf>,
+    leftovers: &mut BTreeSet<PathBuf>,
+) -> Result<bool> {
+    let trimmed = arg.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { arg } else { trimmed };
+    let pattern = glob::Pattern::new(trimmed)
+        .map_err(|e| Error::Usage(format!("bad glob pattern {arg:?}: {e}")))?;
+    let options = glob::MatchOptions {
+        require_literal_leading_dot: true,
+        ..Default::default()
+    };
+    // The literal directories before the first wildcard component.
+    let parts: Vec<&str> = trimmed.split('/').collect();
+    let literal = parts
+        .iter()
+        .take_while(|p| !p.contains(['*', '?', '[']))
+        .count();
+    let base = if literal == 0 {
+        PathBuf::from(".")
+    } else {
+        let joined = parts[..literal].join("/");
+        PathBuf::from(if joined.is_empty() {
+            "/".to_string()
+        } else {
+            joined
+        })
+    };
+    let strip_dot = literal == 0;
+    let max_depth = if trimmed.contains("**") {
+        64
+    } else {
+        parts.len() - literal
+    };
+    let mut matched = false;
+    let mut stack = vec![(base, 1usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let shown = match (strip_dot, path.strip_prefix(".")) {
+                (true, Ok(rel)) => rel.to_path_buf(),
+                _ => path.clone(),
+            };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if pattern.matches_path_with(&shown, options) {
+                matched = true;
+                if shown.is_dir() {
+                    walk(&shown, found, leftovers, 0)?;
+                } else {
+                    found.insert(shown);
+                }
+            }
+            if file_type.is_dir() && depth < max_depth {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    Ok(matched)
 }
 
 /// Recursive directory walk. Symlinked directories are not followed, so a
-/// link loop cannot trap us; symlinked files are read.
-fn walk(dir: &Path, found: &mut BTreeSet<PathBuf>, depth: usize) -> Result<()> {
+/// link loop cannot trap us; symlinked files are read, and a dangling or
+/// looping link with a candidate name is listed (its read then fails with
+/// a message naming it) rather than silently dropped.
+fn walk(
+    dir: &Path,
+    found: &mut BTreeSet<PathBuf>,
+    leftovers: &mut BTreeSet<PathBuf>,
+    depth: usize,
+) -> Result<()> {
     if depth > 64 {
         return Ok(());
     }
@@ -93,8 +201,10 @@ fn walk(dir: &Path, found: &mut BTreeSet<PathBuf>, depth: usize) -> Result<()> {
         let path = entry.path();
         let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if file_type.is_dir() {
-            walk(&path, found, depth + 1)?;
-        } else if (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
+            walk(&path, found, leftovers, depth + 1)?;
+        } else if is_leftover_temporary(&path) {
+            leftovers.insert(path);
+        } else if (file_type.is_file() || (file_type.is_symlink() && !path.is_dir()))
             && is_candidate(&path)
         {
             found.insert(path);

@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod filter;
 pub mod formats;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod paths;

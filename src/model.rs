@@ -206,6 +206,11 @@ pub struct FileCoverage {
     /// names: qualified, a repeated name gets `@<start line>`), including
     /// the `""` regions. Empty when no input knew them (LCOV, older JSON).
     pub regions: BTreeMap<(RegionKind, String), Region>,
+    /// Content hashes of the source file as the workers had it (SHA-256,
+    /// lower-case hex, of the file with CRLF read as LF), each with the
+    /// platforms that had that content. Empty when no worker could read
+    /// the source. More than one key means the workers ran different code.
+    pub source_hashes: BTreeMap<String, BTreeSet<String>>,
     /// The input only knew which lines ran, not which lines are statements
     /// (coverage.py's raw `.coverage` data): `lines` holds executed lines
     /// with hits 1, and `arcs` every executed transition, not only those of
@@ -344,6 +349,12 @@ impl FileCoverage {
         merge_maps(&mut self.arcs, other.arcs, add_taken);
         merge_maps(&mut self.branches, other.branches, add_taken);
         self.declared_branches = self.declared_branches.max(other.declared_branches);
+        for (hash, platforms) in other.source_hashes {
+            self.source_hashes
+                .entry(hash)
+                .or_default()
+                .extend(platforms);
+        }
         for (key, region) in other.regions {
             match self.regions.get_mut(&key) {
                 Some(mine) => mine.merge(region),
@@ -387,6 +398,14 @@ impl FileCoverage {
             .iter()
             .copied()
             .filter(|line| !self.lines.contains_key(line))
+    }
+
+    /// The source hash when exactly one is known (no drift).
+    pub fn source_hash(&self) -> Option<&str> {
+        match self.source_hashes.len() {
+            1 => self.source_hashes.keys().next().map(String::as_str),
+            _ => None,
+        }
     }
 
     pub fn has_branches(&self) -> bool {

@@ -39,13 +39,7 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
     let mut warnings = Vec::new();
     for report in reports {
         let parsed = formats::read_file(report)?;
-        for w in &parsed.diagnostics.warnings {
-            let location = match w.line {
-                Some(line) => format!("{}:{}", report.display(), line),
-                None => report.display().to_string(),
-            };
-            warnings.push(format!("{location}: {}", w.message));
-        }
+        warnings.extend(parsed.diagnostics.messages(report));
         for s in &parsed.data.sources {
             converted.extend(s.converted_from.clone());
             producers.extend(s.producer.clone());
@@ -71,6 +65,12 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
         converted_from: (!converted.is_empty()).then(|| converted.join(", ")),
         producer: (!producers.is_empty()).then(|| producers.join(", ")),
     }];
+    for (name, file) in data.files.iter_mut() {
+        if let Some(hash) = source_hash(&info.root, name) {
+            file.source_hashes
+                .insert(hash, [info.platform.clone()].into_iter().collect());
+        }
+    }
     std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
     let name = data_file_name(info);
     let path = data_dir.join(name);
@@ -80,6 +80,38 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
         files: data.files.len(),
         warnings,
     })
+}
+
+/// Source files bigger than this are not hashed.
+const MAX_HASHED_SOURCE: u64 = 64 << 20;
+
+/// The content hash of source file `name` (as the report names it,
+/// relative to `root` or absolute), if it can be read here: SHA-256 in hex
+/// of the bytes with every CRLF read as LF, so that a Windows checkout
+/// (git autocrlf) of the same commit hashes the same. Only regular files
+/// are read (a FIFO would block).
+pub fn source_hash(root: &str, name: &str) -> Option<String> {
+    let path = if Path::new(name).is_absolute() || crate::paths::is_absolute_anywhere(name) {
+        PathBuf::from(name)
+    } else {
+        Path::new(root).join(name)
+    };
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_HASHED_SOURCE {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    let mut text = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        text.push(bytes[i]);
+        i += 1;
+    }
+    Some(crate::combine::sha256_hex(&text))
 }
 
 /// `hostA.linux-py3.11.7.gw0.<unique>.covmerge.json`.

@@ -17,13 +17,14 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{exit, print_error, print_warning, Verbosity};
-use crate::combine::{combine_files, CombineOptions, InputStatus};
+use crate::combine::{combine_files, CombineOptions, Combined, InputStatus};
 use crate::config::{
     load_coverage_config, load_covmerge_config, process_env, CoverageConfig, CovmergeConfig,
 };
 use crate::error::{Error, Result};
 use crate::export::{write_report, ExportContext, ReportRequest};
 use crate::filter::FileFilter;
+use crate::manifest::ManifestInfo;
 use crate::paths::{read_paths_config, PathAliases, PathMapper};
 use crate::report::groups::{self, GroupTableFormat};
 use crate::report::header::{self, HeaderStyle};
@@ -54,6 +55,30 @@ pub struct CombineArgs {
     /// Also write the combined data as a covmerge data file (before include/omit)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write a JSON manifest of every input found: hash, worker, status, contribution
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Fail (exit 1) unless at least N distinct workers contributed data
+    #[arg(long, value_name = "N")]
+    pub expect_workers: Option<usize>,
+    /// Fail (exit 1) unless every listed platform contributed (comma-separated
+    /// descriptions or slugs, e.g. "platform linux, python 3.12.1-final-0,win32-py3.13.0"; repeatable)
+    #[arg(long, value_name = "LIST")]
+    pub expect_platforms: Vec<String>,
+    /// After the -o file is durably written, delete the inputs that were combined
+    /// (used or duplicate; never rejected ones)
+    #[arg(long, requires = "output")]
+    pub delete_inputs: bool,
+}
+
+/// The options only `combine` has, beyond writing `-o`.
+#[derive(Debug, Default)]
+pub struct CombineExtras {
+    pub output: Option<PathBuf>,
+    pub manifest: Option<PathBuf>,
+    pub expect_workers: Option<usize>,
+    pub expect_platforms: Vec<String>,
+    pub delete_inputs: bool,
 }
 
 /// The options `combine` and `report` share.
@@ -135,7 +160,14 @@ pub struct CommonArgs {
 }
 
 pub fn run(args: CombineArgs) -> i32 {
-    match execute(&args.inputs, &args.common, args.output.as_deref()) {
+    let extras = CombineExtras {
+        output: args.output,
+        manifest: args.manifest,
+        expect_workers: args.expect_workers,
+        expect_platforms: crate::manifest::parse_platform_list(&args.expect_platforms),
+        delete_inputs: args.delete_inputs,
+    };
+    match execute(&args.inputs, &args.common, &extras) {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);
@@ -218,7 +250,8 @@ fn report_options(
 /// Combine `inputs`, print the table (or a per-platform view), write the
 /// `--report`s and, with `output`, the combined data file. Shared by
 /// `combine` and `report`.
-pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> Result<i32> {
+pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> Result<i32> {
+    let output = extras.output.as_deref();
     let verbose = args.verbosity.verbose;
     let quiet = args.verbosity.quiet;
     let (config, own) = load_configs(args)?;
@@ -274,6 +307,7 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
         // Attribution costs time and memory: keep it when a view needs it,
         // or when writing a combined file that later combines may need.
         attribution: (view || output.is_some()).then(|| dimension.clone()),
+        content_hashes: extras.manifest.is_some(),
     };
 
     let inputs = if inputs.is_empty() {
@@ -285,7 +319,14 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     } else {
         inputs.to_vec()
     };
-    let inputs = crate::discover::find_inputs(&inputs)?;
+    let found = crate::discover::find(&inputs)?;
+    for leftover in &found.leftovers {
+        print_warning(&format!(
+            "{}: temporary file left by an interrupted writer; ignored",
+            leftover.display()
+        ));
+    }
+    let inputs = found.inputs;
     if inputs.is_empty() {
         println!("No data to combine");
         return Ok(exit::ERROR);
@@ -304,10 +345,34 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
     if !quiet {
         eprintln!("{}", combined.summary());
     }
+    let write_manifest = |deleted: &[PathBuf], failure: Option<&str>| -> Result<()> {
+        if let Some(path) = &extras.manifest {
+            let info = ManifestInfo {
+                output,
+                leftovers: &found.leftovers,
+                deleted,
+                expectation_failure: failure,
+            };
+            let text = crate::manifest::render(&combined, &info);
+            crate::output::write_atomic(path, text.as_bytes())?;
+        }
+        Ok(())
+    };
     if combined.count(|s| *s == InputStatus::Used) == 0 {
+        write_manifest(&[], Some("no usable data files"))?;
         println!("No usable data files");
         return Ok(exit::ERROR);
     }
+    if let Err(text) = crate::manifest::check_expectations(
+        &combined,
+        extras.expect_workers,
+        &extras.expect_platforms,
+    ) {
+        write_manifest(&[], Some(&text))?;
+        print_error(&text);
+        return Ok(exit::ERROR);
+    }
+    let mut deleted = Vec::new();
     if let Some(out) = output {
         // Like record's data directory: `-o shards/job-3.covmerge.json`
         // should not need a mkdir first.
@@ -315,8 +380,13 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         let text = crate::formats::native::to_string(&combined.data);
+        // Synced and renamed into place: durable before any input goes.
         crate::output::write_atomic(out, text.as_bytes())?;
+        if extras.delete_inputs {
+            deleted = delete_inputs(&combined, out);
+        }
     }
+    write_manifest(&deleted, None)?;
 
     let table = Table::build(&combined.data, &report_options)?;
     if table.is_empty() {
@@ -376,4 +446,25 @@ pub fn execute(inputs: &[String], args: &CommonArgs, output: Option<&Path>) -> R
         return Err(e);
     }
     Ok(code)
+}
+
+/// Delete the inputs that went into `output` (used ones and duplicates of
+/// them, as `coverage combine` does), never a rejected input and never
+/// `output` itself. Failures are warnings: the combined data is safe.
+fn delete_inputs(combined: &Combined, output: &Path) -> Vec<PathBuf> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut deleted = Vec::new();
+    for input in &combined.inputs {
+        if matches!(input.status, InputStatus::Rejected { .. }) || same(&input.path, output) {
+            continue;
+        }
+        match std::fs::remove_file(&input.path) {
+            Ok(()) => deleted.push(input.path.clone()),
+            Err(e) => print_warning(&format!("{}: could not delete: {e}", input.path.display())),
+        }
+    }
+    deleted
 }

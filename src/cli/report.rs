@@ -27,7 +27,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> i32 {
-    match execute(&args.inputs, &args.common, None) {
+    match execute(&args.inputs, &args.common, &Default::default()) {
         Ok(code) => code,
         Err(e) => {
             print_error(&e);

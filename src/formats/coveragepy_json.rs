@@ -21,7 +21,8 @@ pub struct CoveragePyJson;
 struct Report {
     #[serde(default)]
     meta: Meta,
-    files: BTreeMap<String, File>,
+    #[serde(deserialize_with = "super::entries")]
+    files: Vec<(String, File)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -50,7 +51,9 @@ struct File {
 
 #[derive(Deserialize)]
 struct Summary {
-    num_branches: Option<u64>,
+    /// u32: a bigger count is no real file's, and summing such counts
+    /// overflowed the report totals (found by fuzzing).
+    num_branches: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +95,7 @@ impl Region {
                 .summary
                 .as_ref()
                 .and_then(|s| s.num_branches)
+                .map(u64::from)
                 .filter(|n| *n as usize > listed),
         }
     }
@@ -116,6 +120,15 @@ impl InputFormat for CoveragePyJson {
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
         let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
         let format = report.meta.format.unwrap_or(1);
+        if !(1..=3).contains(&format) {
+            return Err(crate::error::Error::parse(
+                path,
+                None,
+                format!(
+                    "coverage.py JSON format {format} is not supported (this covmerge reads formats 1 to 3)"
+                ),
+            ));
+        }
         let mut data = CoverageData {
             branch_coverage: report.meta.branch_coverage.unwrap_or(false),
             ..Default::default()
@@ -165,6 +178,7 @@ impl InputFormat for CoveragePyJson {
             file.declared_branches = raw
                 .summary
                 .and_then(|s| s.num_branches)
+                .map(u64::from)
                 .filter(|n| *n as usize > file.arcs.len());
             for (kind, regions) in [
                 (RegionKind::Function, &raw.functions),
@@ -197,7 +211,15 @@ impl InputFormat for CoveragePyJson {
                     );
                 }
             }
-            data.files.insert(name, file);
+            match data.files.get_mut(&name) {
+                Some(existing) => {
+                    diag.warn(None, format!("{name} is listed more than once; merged"));
+                    existing.merge(file);
+                }
+                None => {
+                    data.files.insert(name, file);
+                }
+            }
         }
         data.sources.push(Source {
             converted_from: Some(format!("coverage.py json {format}")),

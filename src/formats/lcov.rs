@@ -19,6 +19,8 @@ use crate::model::{
 
 pub struct Lcov;
 
+const LINE_ZERO: &str = "line number 0 ignored (lines start at 1)";
+
 const KNOWN_KEYS: &[&str] = &[
     "TN", "SF", "KF", "VER", "FN", "FNDA", "FNF", "FNH", "FNL", "FNA", "BRDA", "BRF", "BRH", "DA",
     "LF", "LH", "MCDC", "MCF", "MCH",
@@ -143,6 +145,9 @@ pub fn read_records(
     let mut current: Option<Record> = None;
     let mut records = 0usize;
     let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
+    // A TN line that no SF followed (yet): at the end of the file it
+    // means the file was cut after it.
+    let mut dangling_tn: Option<usize> = None;
 
     let mut lineno = 0usize;
     let mut start = 0usize;
@@ -193,7 +198,9 @@ pub fn read_records(
             continue;
         };
         match key {
+            "TN" if current.is_none() => dangling_tn = Some(lineno),
             "SF" | "KF" => {
+                dangling_tn = None;
                 if let Some(record) = current.take() {
                     diag.warn(
                         Some(lineno),
@@ -206,7 +213,9 @@ pub fn read_records(
             }
             "BRF" => {
                 if let Some(record) = current.as_mut() {
-                    record.declared_branches = value.trim().parse().ok();
+                    // u32: BRF is only a hint, and an absurd one overflowed
+                    // the report totals (found by fuzzing).
+                    record.declared_branches = value.trim().parse::<u32>().ok().map(u64::from);
                 }
             }
             "TN" | "VER" | "FNF" | "FNH" | "BRH" | "LF" | "LH" | "MCDC" | "MCF" | "MCH" => {}
@@ -223,8 +232,12 @@ pub fn read_records(
                     );
                     continue;
                 };
-                if let Err(message) = record.add(key, value) {
-                    diag.warn(Some(lineno), format!("{message}: {}", clip(line)));
+                match record.add(key, value) {
+                    Ok(None) => {}
+                    Ok(Some(note)) => diag.warn(Some(lineno), format!("{note}: {}", clip(line))),
+                    Err(message) => {
+                        diag.warn(Some(lineno), format!("{message}, ignored: {}", clip(line)))
+                    }
                 }
             }
         }
@@ -239,6 +252,12 @@ pub fn read_records(
         );
         records += 1;
         on_record(record.into_parts(diag));
+    }
+    if let (Some(line), true) = (dangling_tn, records > 0) {
+        diag.warn(
+            Some(line),
+            "a TN line with no record after it ends the file; the file may be truncated",
+        );
     }
     if records == 0 {
         return Err(Error::parse(
@@ -295,16 +314,27 @@ impl Record {
         }
     }
 
-    fn add(&mut self, key: &str, value: &str) -> std::result::Result<(), String> {
+    /// Add one record line. `Ok(Some(note))` is a value that was repaired
+    /// (a negative or fractional count, line 0) and deserves a warning.
+    fn add(&mut self, key: &str, value: &str) -> std::result::Result<Option<String>, String> {
+        let mut note = None;
+        let mut count = |text: &str| -> std::result::Result<u64, String> {
+            let (n, repaired) = parse_count(text)?;
+            if repaired.is_some() && note.is_none() {
+                note = repaired;
+            }
+            Ok(n)
+        };
         match key {
             "DA" => {
                 let mut fields = value.splitn(3, ',');
                 let line = parse_line(fields.next())?;
-                let hits = parse_count(fields.next().ok_or("DA without a count")?)?;
-                if let Some(line) = line {
-                    let entry = self.file.lines.entry(line).or_insert(0);
-                    *entry = add_hits(*entry, hits);
-                }
+                let hits = count(fields.next().ok_or("DA without a count")?)?;
+                let Some(line) = line else {
+                    return Ok(Some(LINE_ZERO.into()));
+                };
+                let entry = self.file.lines.entry(line).or_insert(0);
+                *entry = add_hits(*entry, hits);
             }
             "BRDA" => {
                 let (line_text, rest) = value.split_once(',').ok_or("BRDA needs 4 fields")?;
@@ -313,9 +343,13 @@ impl Record {
                 let line = parse_line(Some(line_text))?;
                 let taken = match taken_text.trim() {
                     "-" => None,
-                    text => Some(parse_count(text)?),
+                    text => Some(count(text)?),
                 };
-                let Some(line) = line else { return Ok(()) };
+                // coverage.py up to 7.2 numbers exits from line 0 (formats.md
+                // §1.2): a known quirk, dropped without a warning for BRDA.
+                let Some(line) = line else {
+                    return Ok(None);
+                };
                 self.add_branch(line, block, branch, taken);
             }
             "FN" => {
@@ -332,10 +366,10 @@ impl Record {
                 self.add_function(name, start, end, 0);
             }
             "FNDA" => {
-                let (count, name) = value
+                let (count_text, name) = value
                     .split_once(',')
                     .ok_or("FNDA needs a count and a name")?;
-                let hits = parse_count(count)?;
+                let hits = count(count_text)?;
                 let entry = self.fn_hits.entry(name.to_string()).or_insert(0);
                 *entry = add_hits(*entry, hits);
             }
@@ -355,8 +389,8 @@ impl Record {
             }
             "FNA" => {
                 let (index, rest) = value.split_once(',').ok_or("FNA needs 3 fields")?;
-                let (count, name) = rest.split_once(',').ok_or("FNA needs 3 fields")?;
-                let hits = parse_count(count)?;
+                let (count_text, name) = rest.split_once(',').ok_or("FNA needs 3 fields")?;
+                let hits = count(count_text)?;
                 let (start, end) = *self
                     .fn_groups
                     .get(index.trim())
@@ -365,7 +399,7 @@ impl Record {
             }
             _ => {}
         }
-        Ok(())
+        Ok(note)
     }
 
     fn add_function(&mut self, name: &str, start: u32, end: Option<u32>, hits: u64) {
@@ -547,19 +581,30 @@ fn parse_line(field: Option<&str>) -> std::result::Result<Option<u32>, String> {
 }
 
 /// A hit count. Producers write negative numbers (lost gcov updates) and
-/// floats (lcov's Perl); negatives become 0 and huge values saturate.
-fn parse_count(text: &str) -> std::result::Result<u64, String> {
+/// floats (lcov's Perl); negatives become 0 and huge values saturate, each
+/// with a note for a warning (formats.md §0.2).
+fn parse_count(text: &str) -> std::result::Result<(u64, Option<String>), String> {
     let text = text.trim();
     if let Ok(n) = text.parse::<u64>() {
-        return Ok(n);
+        return Ok((n, None));
     }
-    if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) && text.len() > 1 {
-        return Ok(0);
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Ok(if text.starts_with('-') {
+            (0, Some(format!("negative count {text} read as 0")))
+        } else {
+            (
+                u64::MAX,
+                Some(format!("count {text} is above 2^64-1, read as 2^64-1")),
+            )
+        });
     }
     match text.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(if x <= 0.0 { 0 } else { x as u64 }),
-        Ok(x) if x == f64::INFINITY => Ok(u64::MAX),
-        _ => Err(format!("bad count {text:?}")),
+        Ok(x) if x.is_nan() => Err(format!("bad count {text:?}")),
+        Ok(x) if x <= 0.0 => Ok((0, Some(format!("count {text} read as 0")))),
+        // `as` saturates at u64::MAX, which also covers infinity.
+        Ok(x) => Ok((x as u64, Some(format!("count {text} read as {}", x as u64)))),
+        Err(_) => Err(format!("bad count {text:?}")),
     }
 }
 

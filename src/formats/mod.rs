@@ -28,18 +28,48 @@ pub struct Warning {
     pub message: String,
 }
 
-/// The warnings of one read.
+/// The warnings of one read. Only the first [`Diagnostics::LIMIT`] are
+/// kept, so a file with millions of bad lines cannot exhaust memory or
+/// flood the terminal; the rest are counted in `suppressed`.
 #[derive(Default, Debug)]
 pub struct Diagnostics {
     pub warnings: Vec<Warning>,
+    pub suppressed: usize,
 }
 
 impl Diagnostics {
+    pub const LIMIT: usize = 20;
+
     pub fn warn(&mut self, line: Option<usize>, message: impl Into<String>) {
+        if self.warnings.len() >= Self::LIMIT {
+            self.suppressed += 1;
+            return;
+        }
         self.warnings.push(Warning {
             line,
             message: message.into(),
         });
+    }
+
+    /// The warnings as `path:line: message` texts, with a last line
+    /// counting the ones left out.
+    pub fn messages(&self, path: &Path) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("{}:{}: {}", path.display(), line, w.message),
+                None => format!("{}: {}", path.display(), w.message),
+            })
+            .collect();
+        if self.suppressed > 0 {
+            out.push(format!(
+                "{}: {} more warnings not shown",
+                path.display(),
+                self.suppressed
+            ));
+        }
+        out
     }
 }
 
@@ -170,8 +200,23 @@ fn gunzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
 
 /// Read and parse a file.
 pub fn read_file(path: &Path) -> Result<Parsed> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_input_bytes(path)?;
     parse(path, &bytes)
+}
+
+/// Read an input's bytes. Only regular files (or links to them) are read:
+/// a FIFO would block forever and `/dev/zero` would never end.
+pub fn read_input_bytes(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(Error::parse(path, None, format!("{what}; not read")));
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
 /// The first non-whitespace bytes of `text`, for cheap detection.
@@ -183,6 +228,33 @@ pub(crate) fn head(text: &str) -> &str {
         .map(|(i, _)| i)
         .unwrap_or(trimmed.len());
     &trimmed[..end]
+}
+
+/// Deserialize a JSON object as its list of entries, keeping repeated
+/// keys (serde's maps would silently keep only the last one).
+pub(crate) fn entries<'de, D, V>(deserializer: D) -> std::result::Result<Vec<(String, V)>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: serde::Deserialize<'de>,
+{
+    struct Entries<V>(std::marker::PhantomData<V>);
+    impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Entries<V> {
+        type Value = Vec<(String, V)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = map.next_entry::<String, V>()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Entries(std::marker::PhantomData))
 }
 
 /// Where a serde_json error happened, for messages.

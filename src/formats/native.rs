@@ -35,7 +35,7 @@ impl InputFormat for Native {
             .unwrap_or(false)
     }
 
-    fn read(&self, path: &Path, text: &str, _diag: &mut Diagnostics) -> Result<CoverageData> {
+    fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
         let raw: RawData = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
         if raw.covmerge == 0 || raw.covmerge > FORMAT_VERSION {
             return Err(Error::parse(
@@ -47,7 +47,7 @@ impl InputFormat for Native {
                 ),
             ));
         }
-        raw.into_model(path)
+        raw.into_model(path, diag)
     }
 }
 
@@ -89,14 +89,22 @@ struct RawFile {
     branches: Vec<(u32, String, String, Option<u64>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     functions: Vec<(String, u32, Option<u32>, u64)>,
+    /// u32 on reading: larger counts overflowed the report totals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    declared_branches: Option<u64>,
+    declared_branches: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     regions: Vec<RawRegion>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     covered_by: BTreeMap<String, RawGroup>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     statements_unknown: bool,
+    /// The one content hash of a recorded file's source (its platform is
+    /// the data file's source's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_hash: Option<String>,
+    /// Content hash -> platforms, when there are several hashes or sources.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    source_hashes: BTreeMap<String, Vec<String>>,
 }
 
 /// What one attribution group covered: line ranges, arcs, branches.
@@ -155,7 +163,7 @@ impl RawGroup {
 }
 
 /// `[kind, name, start_line, [lines], declared_branches]`.
-type RawRegion = (String, String, u32, Vec<u32>, Option<u64>);
+type RawRegion = (String, String, u32, Vec<u32>, Option<u32>);
 
 #[derive(Serialize, Deserialize)]
 struct RawHeader {
@@ -181,14 +189,25 @@ struct RawData {
     root: Option<String>,
     #[serde(default)]
     sources: Vec<RawSource>,
-    #[serde(default)]
-    files: BTreeMap<String, RawFile>,
+    #[serde(default, deserialize_with = "super::entries")]
+    files: Vec<(String, RawFile)>,
     #[serde(default)]
     attribution: Option<String>,
 }
 
+/// The name a source without a platform description goes by in
+/// `source_hashes`.
+pub const UNKNOWN_PLATFORM: &str = "unknown platform";
+
+fn platform_of(source: &Source) -> String {
+    source
+        .platform
+        .clone()
+        .unwrap_or_else(|| UNKNOWN_PLATFORM.to_string())
+}
+
 impl RawData {
-    fn into_model(self, path: &Path) -> Result<CoverageData> {
+    fn into_model(self, path: &Path, diag: &mut Diagnostics) -> Result<CoverageData> {
         let mut sources = Vec::with_capacity(self.sources.len());
         for s in self.sources {
             let mode = Mode::parse(&s.mode).ok_or_else(|| {
@@ -211,15 +230,32 @@ impl RawData {
             });
         }
         sources.sort();
-        let mut files = BTreeMap::new();
+        let mut own_platforms: std::collections::BTreeSet<String> =
+            sources.iter().map(platform_of).collect();
+        if own_platforms.is_empty() {
+            own_platforms.insert(UNKNOWN_PLATFORM.to_string());
+        }
+        let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
         for (name, raw) in self.files {
             let mut file = FileCoverage::default();
+            if let Some(hash) = raw.source_hash {
+                file.source_hashes.insert(hash, own_platforms.clone());
+            }
+            for (hash, platforms) in raw.source_hashes {
+                file.source_hashes
+                    .entry(hash)
+                    .or_default()
+                    .extend(platforms);
+            }
             for (line, hits) in raw.lines {
                 check_line(path, &name, line)?;
                 let entry = file.lines.entry(line).or_insert(0);
                 *entry = entry.saturating_add(hits);
             }
-            file.excluded.extend(raw.excluded);
+            for line in raw.excluded {
+                check_line(path, &name, line)?;
+                file.excluded.insert(line);
+            }
             for (from, to, taken) in raw.arcs {
                 check_line(path, &name, from)?;
                 let entry = file.arcs.entry((from, to)).or_insert(None);
@@ -231,7 +267,7 @@ impl RawData {
                 let entry = file.branches.entry(key).or_insert(None);
                 *entry = crate::model::add_taken(*entry, taken);
             }
-            file.declared_branches = raw.declared_branches;
+            file.declared_branches = raw.declared_branches.map(u64::from);
             for (group, raw_group) in raw.covered_by {
                 let covered = raw_group.into_model(path, &name)?;
                 file.covered_by.insert(group, covered);
@@ -251,7 +287,7 @@ impl RawData {
                 let region = Region {
                     start_line,
                     lines: lines.into_iter().collect(),
-                    declared_branches,
+                    declared_branches: declared_branches.map(u64::from),
                 };
                 match file.regions.get_mut(&(kind, rname.clone())) {
                     Some(mine) => mine.merge(region),
@@ -260,7 +296,15 @@ impl RawData {
                     }
                 }
             }
-            files.insert(name, file);
+            match files.get_mut(&name) {
+                Some(existing) => {
+                    diag.warn(None, format!("{name} is listed more than once; merged"));
+                    existing.merge(file);
+                }
+                None => {
+                    files.insert(name, file);
+                }
+            }
         }
         Ok(CoverageData {
             branch_coverage: self.branch_coverage,
@@ -333,7 +377,9 @@ pub fn to_string(data: &CoverageData) -> String {
                 .iter()
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
                 .collect(),
-            declared_branches: file.declared_branches,
+            declared_branches: file
+                .declared_branches
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             covered_by: file
                 .covered_by
                 .iter()
@@ -348,12 +394,32 @@ pub fn to_string(data: &CoverageData) -> String {
                         n.clone(),
                         r.start_line,
                         r.lines.iter().copied().collect(),
-                        r.declared_branches,
+                        r.declared_branches
+                            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
                     )
                 })
                 .collect(),
             statements_unknown: file.statements_unknown,
+            source_hash: None,
+            source_hashes: BTreeMap::new(),
         };
+        let mut raw = raw;
+        match (data.sources.as_slice(), file.source_hash()) {
+            // A recorded file: one source, one hash, that source's platform.
+            ([source], Some(hash))
+                if file.source_hashes[hash].len() == 1
+                    && file.source_hashes[hash].contains(&platform_of(source)) =>
+            {
+                raw.source_hash = Some(hash.to_string());
+            }
+            _ => {
+                raw.source_hashes = file
+                    .source_hashes
+                    .iter()
+                    .map(|(h, p)| (h.clone(), p.iter().cloned().collect()))
+                    .collect();
+            }
+        }
         out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
     }
     out.push_str("\n}}\n");

@@ -16,34 +16,36 @@ pub struct Numbers {
 
 impl std::ops::AddAssign for Numbers {
     fn add_assign(&mut self, o: Numbers) {
-        self.files += o.files;
-        self.statements += o.statements;
-        self.missing += o.missing;
-        self.excluded += o.excluded;
-        self.branches += o.branches;
-        self.missing_branches += o.missing_branches;
-        self.partial_branches += o.partial_branches;
+        // Saturating: a producer's declared branch count (coverage.py
+        // `num_branches`, LCOV `BRF`) can be any u64 (found by fuzzing).
+        self.files = self.files.saturating_add(o.files);
+        self.statements = self.statements.saturating_add(o.statements);
+        self.missing = self.missing.saturating_add(o.missing);
+        self.excluded = self.excluded.saturating_add(o.excluded);
+        self.branches = self.branches.saturating_add(o.branches);
+        self.missing_branches = self.missing_branches.saturating_add(o.missing_branches);
+        self.partial_branches = self.partial_branches.saturating_add(o.partial_branches);
     }
 }
 
 impl Numbers {
     pub fn executed(&self) -> usize {
-        self.statements - self.missing
+        self.statements.saturating_sub(self.missing)
     }
 
     pub fn executed_branches(&self) -> usize {
-        self.branches - self.missing_branches
+        self.branches.saturating_sub(self.missing_branches)
     }
 
     /// Percent covered, statements and branches together; 100 when there is
     /// nothing to cover. Computed in the same order as coverage.py so the
     /// float is bit-identical.
     pub fn percent_covered(&self) -> f64 {
-        let denominator = self.statements + self.branches;
+        let denominator = self.statements.saturating_add(self.branches);
         if denominator == 0 {
             return 100.0;
         }
-        let numerator = self.executed() + self.executed_branches();
+        let numerator = self.executed().saturating_add(self.executed_branches());
         (100.0 * numerator as f64) / denominator as f64
     }
 
