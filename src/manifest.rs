@@ -76,6 +76,21 @@ pub fn parse_platform_list(values: &[String]) -> Vec<String> {
 }
 
 /// Check the expectations; `Err` is the message for the user.
+/// The expected platforms (descriptions or file-name slugs) that no input
+/// contributed.
+pub fn missing_platforms(combined: &Combined, expect_platforms: &[String]) -> Vec<String> {
+    let have = combined.data.platforms();
+    expect_platforms
+        .iter()
+        .filter(|want| {
+            !have
+                .iter()
+                .any(|p| p == *want || crate::record::platform_slug(p) == want.as_str())
+        })
+        .cloned()
+        .collect()
+}
+
 pub fn check_expectations(
     combined: &Combined,
     expect_workers: Option<usize>,
@@ -98,14 +113,7 @@ pub fn check_expectations(
     }
     if !expect_platforms.is_empty() {
         let have = combined.data.platforms();
-        let missing: Vec<&String> = expect_platforms
-            .iter()
-            .filter(|want| {
-                !have
-                    .iter()
-                    .any(|p| p == *want || crate::record::platform_slug(p) == want.as_str())
-            })
-            .collect();
+        let missing = missing_platforms(combined, expect_platforms);
         if !missing.is_empty() {
             problems.push(format!(
                 "expected data from platform(s) {} but got none; platforms that contributed: {}",

@@ -293,3 +293,60 @@ fn attribution_survives_a_two_level_combine() {
     assert_eq!(direct, again);
     assert!(direct.contains("covered only on: 3.11.7"));
 }
+
+#[test]
+fn a_platform_whose_worker_did_not_report_is_listed_not_dropped() {
+    // Record only the 3.11 and 3.12 workers of the three-interpreter run,
+    // then expect all three platforms.
+    let scenario = "each3-branch";
+    let data =
+        std::env::temp_dir().join(format!("covmerge-platforms-missing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    for w in workers(scenario)
+        .iter()
+        .filter(|w| !w.platform.contains("3.13"))
+    {
+        let (code, _, err) = covmerge(&[
+            "record",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--platform",
+            &w.platform,
+            "--mode",
+            "each",
+            w.json.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let expected = "platform linux, python 3.11.7-final-0;platform linux, python 3.12.1-final-0;linux-py3.13.0";
+    let (code, text, err) = covmerge(&[
+        "combine",
+        "-q",
+        "--header",
+        "none",
+        "--by-platform",
+        "--expect-platforms",
+        expected,
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "an unmet expectation fails: {text}\n{err}");
+    assert!(err.contains("linux-py3.13.0"), "{err}");
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("linux-py3.13.0 (no data)"), "{text}");
+    assert!(text.contains("No data from: linux-py3.13.0"), "{text}");
+    let total = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("TOTAL"))
+        .unwrap();
+    assert!(total.contains(" - "), "{total}");
+    // Without the missing one, the same command passes.
+    let (code, _, err) = covmerge(&[
+        "combine",
+        "-q",
+        "--by-platform",
+        "--expect-platforms",
+        "platform linux, python 3.11.7-final-0;platform linux, python 3.12.1-final-0",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

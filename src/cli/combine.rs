@@ -363,6 +363,7 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
         println!("No usable data files");
         return Ok(exit::ERROR);
     }
+    let mut expectation_failed = false;
     if let Err(text) = crate::manifest::check_expectations(
         &combined,
         extras.expect_workers,
@@ -370,8 +371,14 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
     ) {
         write_manifest(&[], Some(&text))?;
         print_error(&text);
-        return Ok(exit::ERROR);
+        // A per-platform view still shows what did arrive, with the
+        // missing platforms listed, and then fails.
+        if !view {
+            return Ok(exit::ERROR);
+        }
+        expectation_failed = true;
     }
+    let missing_platforms = crate::manifest::missing_platforms(&combined, &extras.expect_platforms);
     let mut deleted = Vec::new();
     if let Some(out) = output {
         // Like record's data directory: `-o shards/job-3.covmerge.json`
@@ -416,14 +423,23 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
                 report_options.precision,
                 group_format,
                 width,
+                &missing_platforms,
             )?);
         } else {
-            out.push_str(&groups::diff(&combined.data, args.only_on.as_deref())?);
+            out.push_str(&groups::diff(
+                &combined.data,
+                args.only_on.as_deref(),
+                &missing_platforms,
+            )?);
         }
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(out.as_bytes());
         let _ = stdout.flush();
-        return Ok(exit::OK);
+        return Ok(if expectation_failed {
+            exit::ERROR
+        } else {
+            exit::OK
+        });
     }
     out.push_str(&table.render(format));
     let mut code = exit::OK;

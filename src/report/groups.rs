@@ -130,12 +130,15 @@ pub fn table(
     precision: usize,
     format: GroupTableFormat,
     width: usize,
+    missing: &[String],
 ) -> Result<String> {
     let groups = Groups::of(data);
     let mut names: Vec<&String> = data.files.keys().collect();
     names.sort_by(|a, b| human_cmp(a, b).then_with(|| a.cmp(b)));
     let mut header = vec!["Name".to_string()];
     header.extend(groups.short.iter().cloned());
+    // Expected platforms that sent nothing: a column of "-", not silence.
+    header.extend(missing.iter().map(|m| format!("{m} (no data)")));
     header.push("all".to_string());
     let mut rows = vec![header];
     let mut totals = vec![Numbers::default(); groups.names.len() + 1];
@@ -147,6 +150,7 @@ pub fn table(
             totals[i] += n;
             row.push(format!("{}%", n.display_covered(precision)));
         }
+        row.extend(missing.iter().map(|_| "-".to_string()));
         let union = super::analysis::Analysis::new(file).numbers;
         totals[groups.names.len()] += union;
         row.push(format!("{}%", union.display_covered(precision)));
@@ -154,10 +158,15 @@ pub fn table(
     }
     let mut total_row = vec!["TOTAL".to_string()];
     total_row.extend(
-        totals
+        totals[..groups.names.len()]
             .iter()
             .map(|n| format!("{}%", n.display_covered(precision))),
     );
+    total_row.extend(missing.iter().map(|_| "-".to_string()));
+    total_row.push(format!(
+        "{}%",
+        totals[groups.names.len()].display_covered(precision)
+    ));
     rows.push(total_row);
 
     match format {
@@ -204,6 +213,7 @@ pub fn table(
                 "groups": legend,
                 "files": files,
                 "totals": total_map,
+                "no_data": missing,
             });
             Ok(format!(
                 "{}\n",
@@ -250,6 +260,7 @@ pub fn table(
                 out.push('\n');
                 out.push_str(&legend);
             }
+            out.push_str(&no_data_note(missing));
             Ok(out)
         }
     }
@@ -259,7 +270,7 @@ pub fn table(
 type Item = (u32, String);
 
 /// The `--platform-diff` (and, with `only_on`, `--only-on`) listing.
-pub fn diff(data: &CoverageData, only_on: Option<&str>) -> Result<String> {
+pub fn diff(data: &CoverageData, only_on: Option<&str>, missing: &[String]) -> Result<String> {
     let groups = Groups::of(data);
     let only = match only_on {
         Some(wanted) => Some(groups.find(wanted).ok_or_else(|| {
@@ -368,7 +379,20 @@ pub fn diff(data: &CoverageData, only_on: Option<&str>) -> Result<String> {
         out.push('\n');
         out.push_str(&legend);
     }
+    out.push_str(&no_data_note(missing));
     Ok(out)
+}
+
+/// The line that names expected platforms that sent no data.
+fn no_data_note(missing: &[String]) -> String {
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nNo data from: {} (expected with --expect-platforms; not compared)\n",
+            missing.join("; ")
+        )
+    }
 }
 
 /// Runs of consecutive statements that are all in `lines`, as `a-b`.
@@ -436,7 +460,7 @@ mod tests {
                 ],
             ),
         );
-        let text = diff(&data, None).unwrap();
+        let text = diff(&data, None, &[]).unwrap();
         assert!(
             text.contains("m.py   2-3   covered only on: 3.11.7\n"),
             "{text}"
@@ -445,9 +469,9 @@ mod tests {
             text.contains("m.py   4   covered only on: 3.12.1\n"),
             "{text}"
         );
-        let only = diff(&data, Some("3.12.1")).unwrap();
+        let only = diff(&data, Some("3.12.1"), &[]).unwrap();
         assert!(!only.contains("2-3"), "{only}");
-        assert!(diff(&data, Some("nope")).is_err());
+        assert!(diff(&data, Some("nope"), &[]).is_err());
         let f = &data.files["m.py"];
         let n = group_numbers(f, f.covered_by.get("platform linux, python 3.12.1-final-0"));
         assert_eq!((n.statements, n.missing), (5, 3));
