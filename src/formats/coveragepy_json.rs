@@ -147,16 +147,21 @@ impl InputFormat for CoveragePyJson {
                     }
                 }
             };
+            // Collected flat and built in bulk: inserting line by line into
+            // the tree was the reader's main cost on large reports.
+            let mut lines: Vec<(u32, u64)> =
+                Vec::with_capacity(raw.executed_lines.len() + raw.missing_lines.len());
             for n in raw.executed_lines {
                 if let Some(l) = line(n, "executed", diag) {
-                    file.lines.insert(l, 1);
+                    lines.push((l, 1));
                 }
             }
             for n in raw.missing_lines {
                 if let Some(l) = line(n, "missing", diag) {
-                    file.lines.entry(l).or_insert(0);
+                    lines.push((l, 0));
                 }
             }
+            file.lines = sorted_union(lines, |a, b| a.max(b));
             for n in raw.excluded_lines {
                 if let Some(l) = line(n, "excluded", diag) {
                     file.excluded.insert(l);
@@ -165,16 +170,18 @@ impl InputFormat for CoveragePyJson {
             let has_branch_lists =
                 raw.executed_branches.is_some() || raw.missing_branches.is_some();
             data.branch_coverage |= has_branch_lists;
-            for (from, to) in raw.executed_branches.unwrap_or_default() {
-                if let Some(l) = line(from, "branch source", diag) {
-                    file.arcs.insert((l, to), Some(1));
+            let executed = raw.executed_branches.unwrap_or_default();
+            let missing = raw.missing_branches.unwrap_or_default();
+            let mut arcs: Vec<((u32, i64), Option<u64>)> =
+                Vec::with_capacity(executed.len() + missing.len());
+            for (list, taken) in [(executed, 1), (missing, 0)] {
+                for (from, to) in list {
+                    if let Some(l) = line(from, "branch source", diag) {
+                        arcs.push(((l, to), Some(taken)));
+                    }
                 }
             }
-            for (from, to) in raw.missing_branches.unwrap_or_default() {
-                if let Some(l) = line(from, "branch source", diag) {
-                    file.arcs.entry((l, to)).or_insert(Some(0));
-                }
-            }
+            file.arcs = sorted_union(arcs, |a, b| a.max(b));
             file.declared_branches = raw
                 .summary
                 .and_then(|s| s.num_branches)
@@ -228,6 +235,25 @@ impl InputFormat for CoveragePyJson {
         });
         Ok(data)
     }
+}
+
+/// A map from key-value pairs in any order; a key listed twice (executed
+/// and missing both) keeps `pick` of its values.
+fn sorted_union<K: Ord + Copy, V: Copy>(
+    mut pairs: Vec<(K, V)>,
+    pick: fn(V, V) -> V,
+) -> BTreeMap<K, V> {
+    if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 = pick(kept.1, next.1);
+            }
+            same
+        });
+    }
+    pairs.into_iter().collect()
 }
 
 #[cfg(test)]
