@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: all build test demo testdata clean
+.PHONY: all build test demo testdata clean bench bench-peers
 
 all: build
 
@@ -23,6 +23,16 @@ demo: build
 ## testdata: regenerate testdata/golden with the real coverage.py, pytest-cov and pytest-xdist (needs PyPI)
 testdata:
 	bash testdata/regen.sh
+
+## bench-peers: install the tools `make bench` compares against (apt lcov + time, coverage.py in a venv, grcov)
+bench-peers:
+	bash bench/peers.sh
+
+## bench: covmerge vs cat, coverage.py, lcov and grcov on generated corpora; rewrites docs/BENCHMARKS.md
+## (not part of `make test`; needs `make bench-peers`; see bench/run.sh for BENCH_* knobs)
+bench:
+	$(CARGO) build --release --bin covmerge --example gen_corpus
+	bash bench/run.sh
 
 clean:
 	$(CARGO) clean
