@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: all build test demo testdata testdata-formats clean fuzz
+.PHONY: all build test demo testdata testdata-formats clean fuzz bench bench-peers
 
 all: build
 
@@ -32,6 +32,16 @@ testdata:
 ## testdata-formats: regenerate testdata/samples/regen with real coverage.py, gcovr, gcc, lcov, nyc, go (needs PyPI/npm)
 testdata-formats:
 	bash testdata/formats-regen.sh
+
+## bench-peers: install the tools `make bench` compares against (apt lcov + time, coverage.py in a venv, grcov)
+bench-peers:
+	bash bench/peers.sh
+
+## bench: covmerge vs cat, coverage.py, lcov and grcov on generated corpora; rewrites docs/BENCHMARKS.md
+## (not part of `make test`; needs `make bench-peers`; see bench/run.sh for BENCH_* knobs)
+bench:
+	$(CARGO) build --release --bin covmerge --example gen_corpus
+	bash bench/run.sh
 
 clean:
 	$(CARGO) clean

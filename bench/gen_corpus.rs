@@ -4,7 +4,8 @@
 //! source modules:
 //!   OUT/src/pkg/modNNNN.py          the sources (coverage.py's report parses them)
 //!   OUT/lcov/wNNNN.info             one LCOV tracefile per worker
-//!   OUT/json/wNNNN.json             one coverage.py JSON report per worker
+//!   OUT/json/coverage-wNNNN.json    one coverage.py JSON report per worker (named so
+//!                                   that combine's directory search picks it up)
 //!   OUT/lines/wNNNN.txt             executed lines per file, for bench/make_sqlite.py
 //!   OUT/paths.coveragerc            [paths] rules mapping every host prefix to src/
 //! Each worker's paths carry its own host prefix (/ci/hostH/wW/proj/src/...),
@@ -200,7 +201,7 @@ fn main() {
             .unwrap()
             .write_all(lcov.as_bytes())
             .unwrap();
-        std::fs::File::create(out.join(format!("json/w{w:04}.json")))
+        std::fs::File::create(out.join(format!("json/coverage-w{w:04}.json")))
             .unwrap()
             .write_all(json.as_bytes())
             .unwrap();

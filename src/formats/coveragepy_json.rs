@@ -244,7 +244,7 @@ fn sorted_union<K: Ord + Copy, V: Copy>(
     pick: fn(V, V) -> V,
 ) -> BTreeMap<K, V> {
     if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.sort_by_key(|p| p.0);
         pairs.dedup_by(|next, kept| {
             let same = next.0 == kept.0;
             if same {
