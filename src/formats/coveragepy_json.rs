@@ -149,19 +149,17 @@ impl InputFormat for CoveragePyJson {
             };
             // Collected flat and built in bulk: inserting line by line into
             // the tree was the reader's main cost on large reports.
-            let mut lines: Vec<(u32, u64)> =
-                Vec::with_capacity(raw.executed_lines.len() + raw.missing_lines.len());
-            for n in raw.executed_lines {
-                if let Some(l) = line(n, "executed", diag) {
-                    lines.push((l, 1));
-                }
-            }
-            for n in raw.missing_lines {
-                if let Some(l) = line(n, "missing", diag) {
-                    lines.push((l, 0));
-                }
-            }
-            file.lines = sorted_union(lines, |a, b| a.max(b));
+            let executed: Vec<(u32, u64)> = raw
+                .executed_lines
+                .into_iter()
+                .filter_map(|n| line(n, "executed", diag).map(|l| (l, 1)))
+                .collect();
+            let missing: Vec<(u32, u64)> = raw
+                .missing_lines
+                .into_iter()
+                .filter_map(|n| line(n, "missing", diag).map(|l| (l, 0)))
+                .collect();
+            file.lines = sorted_union(executed, missing, |a, b| a.max(b));
             for n in raw.excluded_lines {
                 if let Some(l) = line(n, "excluded", diag) {
                     file.excluded.insert(l);
@@ -172,16 +170,17 @@ impl InputFormat for CoveragePyJson {
             data.branch_coverage |= has_branch_lists;
             let executed = raw.executed_branches.unwrap_or_default();
             let missing = raw.missing_branches.unwrap_or_default();
-            let mut arcs: Vec<((u32, i64), Option<u64>)> =
-                Vec::with_capacity(executed.len() + missing.len());
-            for (list, taken) in [(executed, 1), (missing, 0)] {
-                for (from, to) in list {
-                    if let Some(l) = line(from, "branch source", diag) {
-                        arcs.push(((l, to), Some(taken)));
-                    }
-                }
-            }
-            file.arcs = sorted_union(arcs, |a, b| a.max(b));
+            let mut arc_list =
+                |list: Vec<(i64, i64)>, taken: u64| -> Vec<((u32, i64), Option<u64>)> {
+                    list.into_iter()
+                        .filter_map(|(from, to)| {
+                            line(from, "branch source", diag).map(|l| ((l, to), Some(taken)))
+                        })
+                        .collect()
+                };
+            let executed = arc_list(executed, 1);
+            let missing = arc_list(missing, 0);
+            file.arcs = sorted_union(executed, missing, |a, b| a.max(b));
             file.declared_branches = raw
                 .summary
                 .and_then(|s| s.num_branches)
@@ -237,15 +236,37 @@ impl InputFormat for CoveragePyJson {
     }
 }
 
-/// A map from key-value pairs in any order; a key listed twice (executed
-/// and missing both) keeps `pick` of its values.
+/// The map of two lists of key-value pairs (coverage.py writes each list
+/// sorted, so they are merged in one pass; anything else is sorted first).
+/// A key in both lists (executed and missing both) keeps `pick` of its values.
 fn sorted_union<K: Ord + Copy, V: Copy>(
-    mut pairs: Vec<(K, V)>,
+    a: Vec<(K, V)>,
+    b: Vec<(K, V)>,
     pick: fn(V, V) -> V,
 ) -> BTreeMap<K, V> {
-    if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
-        pairs.sort_by_key(|p| p.0);
-        pairs.dedup_by(|next, kept| {
+    let sorted = |v: &Vec<(K, V)>| v.windows(2).all(|w| w[0].0 < w[1].0);
+    let mut merged: Vec<(K, V)> = Vec::with_capacity(a.len() + b.len());
+    if sorted(&a) && sorted(&b) {
+        let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    let (k, va) = a.next().expect("peeked");
+                    let (_, vb) = b.next().expect("peeked");
+                    (k, pick(va, vb))
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next().expect("peeked"),
+                (Some(_), None) => a.next().expect("peeked"),
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+    } else {
+        merged.extend(a);
+        merged.extend(b);
+        merged.sort_by_key(|p| p.0);
+        merged.dedup_by(|next, kept| {
             let same = next.0 == kept.0;
             if same {
                 kept.1 = pick(kept.1, next.1);
@@ -253,7 +274,7 @@ fn sorted_union<K: Ord + Copy, V: Copy>(
             same
         });
     }
-    pairs.into_iter().collect()
+    merged.into_iter().collect()
 }
 
 #[cfg(test)]
