@@ -275,6 +275,11 @@ impl AccFile {
             });
             return;
         }
+        self.add_dense(max, lines);
+    }
+
+    /// Add lines no higher than `max` to the dense arrays.
+    fn add_dense(&mut self, max: usize, lines: impl IntoIterator<Item = (u32, u64)>) {
         if self.hits.len() <= max {
             self.hits.resize(max + 1, 0);
             self.present.resize(max + 1, false);
@@ -341,18 +346,7 @@ impl AccFile {
             self.add_lines(map);
             return;
         }
-        if self.hits.len() <= max {
-            self.hits.resize(max + 1, 0);
-            self.present.resize(max + 1, false);
-        }
-        for (l, h) in lines {
-            let l = l as usize;
-            if !self.present[l] {
-                self.present[l] = true;
-                self.statements += 1;
-            }
-            self.hits[l] = add_hits(self.hits[l], h);
-        }
+        self.add_dense(max, lines);
     }
 
     /// Add numeric branches; the common case (same branches as before) is

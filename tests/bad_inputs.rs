@@ -9,25 +9,15 @@ use std::time::{Duration, Instant};
 
 use covmerge::formats;
 
+mod common;
+use common::tempdir;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn sample(rel: &str) -> Vec<u8> {
     std::fs::read(root().join("testdata/samples").join(rel)).unwrap()
-}
-
-fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "covmerge-bad-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 struct Out {
