@@ -22,3 +22,7 @@ for mode in load each; do
   echo "\$ covmerge combine $shared -m        # $mode mode: $(ls "$shared" | wc -l) worker files"
   "$bin" combine --width 90 -m "$shared"
 done
+echo
+echo "\$ covmerge combine $out/each/covmerge-data --platform-diff   # what only one interpreter covers"
+"$bin" combine -q --width 90 --header none --platform-diff "$out/each/covmerge-data"
+
