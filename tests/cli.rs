@@ -558,3 +558,56 @@ fn differing_sources_between_workers_are_reported_with_their_platforms() {
         "{m}"
     );
 }
+
+#[test]
+fn python_probe_gives_pytest_covs_platform_description() {
+    // The one test that uses a Python: the probe is only meaningful against
+    // a real interpreter. Without one on the machine there is nothing to probe.
+    let Some(python) = ["python3", "python"].into_iter().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("no python on this machine; probe not exercised");
+        return;
+    };
+    let expected = String::from_utf8(
+        Command::new(python)
+            .args([
+                "-c",
+                "import sys; v = sys.version_info; print('platform %s, python %d.%d.%d-%s-%d' % (sys.platform, v.major, v.minor, v.micro, v.releaselevel, v.serial))",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let dir = tempdir("probe");
+    let out = covmerge(&[
+        "record",
+        "--data-dir",
+        s(&dir),
+        "--python",
+        python,
+        s(&sample("coveragepy/coverage.json")),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = covmerge(&["combine", "-q", "--width", "80", s(&dir)]);
+    let first = out.stdout.lines().next().unwrap();
+    assert!(
+        first.contains(&format!(" coverage: {} ", expected.trim())),
+        "{first} / {expected}"
+    );
+    // A bad interpreter is an error before anything is run or written.
+    let out = covmerge(&[
+        "record",
+        "--data-dir",
+        s(&dir),
+        "--python",
+        "/nonexistent/python",
+        s(&sample("coveragepy/coverage.json")),
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("/nonexistent/python"), "{}", out.stderr);
+}
