@@ -23,7 +23,16 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 fn samples() -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/samples");
     let mut out = Vec::new();
-    for sub in ["lcov", "coveragepy"] {
+    for sub in [
+        "lcov",
+        "coveragepy",
+        "cobertura",
+        "jacoco",
+        "go",
+        "istanbul",
+        "gcov-json",
+        "gcovr-json",
+    ] {
         let mut names: Vec<_> = std::fs::read_dir(dir.join(sub))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -41,6 +50,10 @@ fn samples() -> Vec<Vec<u8>> {
         .map(|p| formats::native::to_string(&p.data).into_bytes())
         .collect();
     out.extend(natives);
+    // A coverage.py SQLite data file (binary) from the golden data.
+    let raw = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/golden/load-branch/workers/gw0/raw.coverage");
+    out.push(std::fs::read(raw).unwrap());
     out
 }
 
@@ -215,7 +228,9 @@ fn exercise(reader: &dyn InputFormat, bytes: &[u8]) -> bool {
     }
     let text = formats::decode(bytes, &mut diag);
     let _ = reader.detect(&text);
-    let Ok(data) = reader.read(path, &text, &mut diag) else {
+    let _ = reader.detect_bytes(bytes);
+    // read_bytes: binary readers parse the bytes, text readers decode them.
+    let Ok(data) = reader.read_bytes(path, bytes, &mut diag) else {
         return false;
     };
     let data = covmerge::combine::normalize_paths(data, &Default::default(), |_, _, _| {});
@@ -266,7 +281,7 @@ fn fuzz(per_reader: Duration) -> Vec<(&'static str, u64, u64)> {
         // Mostly the reader's own samples, sometimes any (cross-format).
         let own: Vec<Vec<u8>> = samples
             .iter()
-            .filter(|b| reader.detect(&String::from_utf8_lossy(b)))
+            .filter(|b| reader.detect_bytes(b) || reader.detect(&String::from_utf8_lossy(b)))
             .cloned()
             .collect();
         let start = Instant::now();
