@@ -611,3 +611,30 @@ fn python_probe_gives_pytest_covs_platform_description() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("/nonexistent/python"), "{}", out.stderr);
 }
+
+#[test]
+fn covmerge_settings_expect_workers_and_exports() {
+    let dir = tempdir("settings");
+    std::fs::copy(
+        sample("coveragepy/coverage.json"),
+        dir.join("coverage-a.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("covmerge.toml"),
+        "data_dir = \".\"\nexpect_workers = 2\nexports = [\"lcov:out.lcov\"]\n",
+    )
+    .unwrap();
+    // One input where the settings expect two: fails with the reason.
+    let out = covmerge_in(&dir, &["combine", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("expected data from 2 workers"),
+        "{}",
+        out.stderr
+    );
+    // The command line wins: expecting one passes and the export is written.
+    let out = covmerge_in(&dir, &["combine", "-q", "--expect-workers", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(dir.join("out.lcov").is_file());
+}

@@ -277,11 +277,29 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
         Some("csv" | "json") if args.by_platform => Some("text"),
         other => other,
     };
-    let requests = args
-        .reports
+    // The command line's --report, else covmerge's `exports` setting.
+    let report_kinds = if args.reports.is_empty() {
+        &own.exports
+    } else {
+        &args.reports
+    };
+    let requests = report_kinds
         .iter()
         .map(|r| ReportRequest::parse(r))
         .collect::<Result<Vec<_>>>()?;
+    // Likewise --expect-workers / --expect-platforms over the settings.
+    use crate::config::Expected;
+    let expect_workers = extras.expect_workers.or(match &own.expect_workers {
+        Some(Expected::Count(n)) => Some(*n),
+        Some(Expected::Names(names)) => Some(names.len()),
+        None => None,
+    });
+    let (expect_platforms, expect_platform_count) = match &own.expect_platforms {
+        _ if !extras.expect_platforms.is_empty() => (extras.expect_platforms.clone(), None),
+        Some(Expected::Names(names)) => (names.clone(), None),
+        Some(Expected::Count(n)) => (Vec::new(), Some(*n)),
+        None => (Vec::new(), None),
+    };
     let cwd = std::env::current_dir()
         .ok()
         .and_then(|d| d.to_str().map(crate::paths::normalize))
@@ -364,11 +382,16 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
         return Ok(exit::ERROR);
     }
     let mut expectation_failed = false;
-    if let Err(text) = crate::manifest::check_expectations(
-        &combined,
-        extras.expect_workers,
-        &extras.expect_platforms,
-    ) {
+    let checked = crate::manifest::check_expectations(&combined, expect_workers, &expect_platforms)
+        .and_then(|()| match expect_platform_count {
+            Some(n) if combined.data.platforms().len() < n => Err(format!(
+                "expected data from {n} platforms (expect_platforms), but only {} contributed: {}",
+                combined.data.platforms().len(),
+                combined.data.platforms().join("; ")
+            )),
+            _ => Ok(()),
+        });
+    if let Err(text) = checked {
         write_manifest(&[], Some(&text))?;
         print_error(&text);
         // A per-platform view still shows what did arrive, with the
@@ -378,7 +401,7 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
         }
         expectation_failed = true;
     }
-    let missing_platforms = crate::manifest::missing_platforms(&combined, &extras.expect_platforms);
+    let missing_platforms = crate::manifest::missing_platforms(&combined, &expect_platforms);
     let mut deleted = Vec::new();
     if let Some(out) = output {
         // Like record's data directory: `-o shards/job-3.covmerge.json`
