@@ -257,6 +257,8 @@ struct AccFile {
     /// Numeric LCOV branches ((line, block, branch), taken), sorted and
     /// unique; turned into the model's branches at the end.
     numeric_branches: Vec<((u32, u32, u32), Taken)>,
+    /// coverage.py arcs from the JSON fast path, sorted and unique.
+    arc_list: Vec<((u32, i64), Taken)>,
 }
 
 impl AccFile {
@@ -321,6 +323,10 @@ impl AccFile {
 
     /// One LCOV record from the fast path.
     fn add_parts(&mut self, parts: formats::lcov::RecordParts) {
+        if self.rest.statements_unknown {
+            let (_, file) = parts.into_file();
+            return self.add(file);
+        }
         self.add(parts.file);
         self.add_line_list(parts.lines);
         self.add_numeric(
@@ -351,48 +357,37 @@ impl AccFile {
 
     /// Add numeric branches; the common case (same branches as before) is
     /// one pass over both lists.
-    fn add_numeric(&mut self, mut list: Vec<((u32, u32, u32), Taken)>) {
-        if list.is_empty() {
+    fn add_numeric(&mut self, list: Vec<((u32, u32, u32), Taken)>) {
+        merge_sorted_list(&mut self.numeric_branches, list);
+    }
+
+    /// Move the fast paths' branch and arc lists into `rest`, before the
+    /// model's own merge has to see them (raw coverage.py data).
+    fn flush_lists(&mut self) {
+        let numeric = std::mem::take(&mut self.numeric_branches);
+        let arcs = std::mem::take(&mut self.arc_list);
+        if numeric.is_empty() && arcs.is_empty() {
             return;
         }
-        if !list.windows(2).all(|w| w[0].0 < w[1].0) {
-            list.sort_by_key(|(k, _)| *k);
-            list.dedup_by(|next, kept| {
-                let same = next.0 == kept.0;
-                if same {
-                    kept.1 = add_taken(kept.1, next.1);
-                }
-                same
-            });
+        self.rest.merge(FileCoverage {
+            branches: numeric
+                .into_iter()
+                .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                .collect(),
+            arcs: arcs.into_iter().collect(),
+            ..Default::default()
+        });
+    }
+
+    /// One file of a coverage.py JSON report from the fast path.
+    fn add_json(&mut self, parts: formats::coveragepy_json::JsonFile) {
+        if self.rest.statements_unknown {
+            let (_, file) = parts.into_file();
+            return self.add(file);
         }
-        let mine = &mut self.numeric_branches;
-        if mine.is_empty() {
-            *mine = list;
-        } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
-            for (a, b) in mine.iter_mut().zip(list) {
-                a.1 = add_taken(a.1, b.1);
-            }
-        } else {
-            let old = std::mem::take(mine);
-            let mut merged = Vec::with_capacity(old.len().max(list.len()));
-            let (mut a, mut b) = (old.into_iter().peekable(), list.into_iter().peekable());
-            loop {
-                let next = match (a.peek(), b.peek()) {
-                    (Some(x), Some(y)) if x.0 == y.0 => {
-                        let (k, t1) = a.next().expect("peeked");
-                        let (_, t2) = b.next().expect("peeked");
-                        (k, add_taken(t1, t2))
-                    }
-                    (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
-                    (Some(_), Some(_)) => b.next().expect("peeked"),
-                    (Some(_), None) => a.next().expect("peeked"),
-                    (None, Some(_)) => b.next().expect("peeked"),
-                    (None, None) => break,
-                };
-                merged.push(next);
-            }
-            *mine = merged;
-        }
+        self.merge_rest(parts.file);
+        self.add_line_list(parts.lines);
+        merge_sorted_list(&mut self.arc_list, parts.arcs);
     }
 
     fn merge_rest(&mut self, file: FileCoverage) {
@@ -409,6 +404,7 @@ impl AccFile {
         // merge, which decides what the other side's statements keep.
         if file.statements_unknown || self.rest.statements_unknown {
             self.make_sparse();
+            self.flush_lists();
             self.merge_rest(file);
             return;
         }
@@ -429,12 +425,20 @@ impl AccFile {
             *self = other;
             return;
         }
-        if other.sparse || other.rest.statements_unknown || self.rest.statements_unknown {
+        if other.rest.statements_unknown || self.rest.statements_unknown {
             self.make_sparse();
+            self.flush_lists();
             other.make_sparse();
+            other.flush_lists();
             self.rest.merge(other.rest);
             return;
         }
+        if other.sparse {
+            self.make_sparse();
+            other.make_sparse();
+        }
+        let arcs = std::mem::take(&mut other.arc_list);
+        merge_sorted_list(&mut self.arc_list, arcs);
         let lines: BTreeMap<u32, u64> = other.take_dense().collect();
         self.add_lines(lines);
         self.rest.merge(other.rest);
@@ -443,7 +447,14 @@ impl AccFile {
     fn into_file(mut self) -> FileCoverage {
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
         let numeric = std::mem::take(&mut self.numeric_branches);
+        let arcs = std::mem::take(&mut self.arc_list);
         let mut file = self.rest;
+        if !arcs.is_empty() {
+            file.merge(FileCoverage {
+                arcs: arcs.into_iter().collect(),
+                ..Default::default()
+            });
+        }
         if !numeric.is_empty() {
             file.merge(FileCoverage {
                 branches: numeric
@@ -530,10 +541,18 @@ impl Accumulator {
         // The fast path: LCOV records go straight into the running result.
         // Attribution needs each input as a whole, so it takes the general path.
         if options.attribution.is_none() {
-            if let Some(text) = lcov_text(&bytes) {
-                let size = bytes.len() as u64;
+            let hash = || {
                 let sha256 = options.content_hashes.then(|| sha256_hex(&bytes));
-                return self.read_lcov_fast(index, path, text, (size, sha256), options);
+                (bytes.len() as u64, sha256)
+            };
+            match fast_text(&bytes) {
+                Some((FastFormat::Lcov, text)) => {
+                    return self.read_lcov_fast(index, path, text, hash(), options)
+                }
+                Some((FastFormat::CoveragePyJson, text)) => {
+                    return self.read_json_fast(index, path, text, hash(), options)
+                }
+                None => {}
             }
         }
         let parsed = match formats::parse(path, &bytes) {
@@ -611,37 +630,18 @@ impl Accumulator {
         index: usize,
         path: &Path,
         text: &str,
-        (size, sha256): (u64, Option<String>),
+        hash: (u64, Option<String>),
         options: &CombineOptions,
     ) {
         let mut diag = formats::Diagnostics::default();
-        let mut branches = false;
-        let mut names: HashMap<String, String> = HashMap::new();
+        let mut tally = Tally::default();
         let files = &mut self.files;
         let explained = &mut self.explained;
-        let (mut statements, mut covered) = (0usize, 0usize);
-        let mut seen_files = std::collections::BTreeSet::new();
         let result = formats::lcov::read_records(path, text, &mut diag, &mut |parts| {
-            branches |= parts.has_branches();
-            statements += parts.lines.len() + parts.file.lines.len();
-            covered += parts.lines.iter().filter(|(_, h)| *h > 0).count()
-                + parts.file.lines.values().filter(|h| **h > 0).count();
-            let name = match names.get(&parts.name) {
-                Some(n) => n.clone(),
-                None => {
-                    let (n, rule) = options.mapper.map(&parts.name, None);
-                    if options.debug_paths && n != parts.name {
-                        let how = match rule {
-                            Some(rule) => format!("{n} (rule {rule:?})"),
-                            None => n.clone(),
-                        };
-                        explained.entry(parts.name.clone()).or_insert(how);
-                    }
-                    names.insert(parts.name.clone(), n.clone());
-                    n
-                }
-            };
-            seen_files.insert(name.clone());
+            tally.branches |= parts.has_branches();
+            tally.count(parts.lines.iter().map(|(_, h)| *h));
+            tally.count(parts.file.lines.values().copied());
+            let name = tally.name(&parts.name, options, explained);
             let acc = files.entry(name).or_default();
             acc.formats.insert("lcov");
             acc.add_parts(parts);
@@ -650,34 +650,98 @@ impl Accumulator {
             // Only a file with no record at all fails, so nothing was added.
             return self.reject(index, path, err, Some(text.as_bytes()));
         }
+        let source = Source {
+            converted_from: Some("lcov".to_string()),
+            ..Default::default()
+        };
+        self.push_fast_outcome(index, path, diag, tally, source, "lcov", hash, options);
+    }
+
+    /// coverage.py JSON without building trees: each file's sorted line and
+    /// arc lists go straight into the running result.
+    fn read_json_fast(
+        &mut self,
+        index: usize,
+        path: &Path,
+        text: &str,
+        hash: (u64, Option<String>),
+        options: &CombineOptions,
+    ) {
+        let mut diag = formats::Diagnostics::default();
+        let mut tally = Tally::default();
+        let mut repeated = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let files = &mut self.files;
+        let explained = &mut self.explained;
+        let format = formats::InputFormat::name(&formats::coveragepy_json::CoveragePyJson);
+        let result = formats::coveragepy_json::read_files(path, text, &mut diag, &mut |parts| {
+            tally.count(parts.lines.iter().map(|(_, h)| *h));
+            if !seen.insert(parts.name.clone()) {
+                repeated.push(parts.name.clone());
+            }
+            let name = tally.name(&parts.name, options, explained);
+            let acc = files.entry(name).or_default();
+            acc.formats.insert(format);
+            acc.add_json(parts);
+        });
+        let report = match result {
+            Ok(report) => report,
+            // The report is parsed whole before any file is handed over,
+            // so nothing was added.
+            Err(err) => return self.reject(index, path, err, Some(text.as_bytes())),
+        };
+        for name in repeated {
+            diag.warn(None, format!("{name} is listed more than once; merged"));
+        }
+        tally.branches = report.branch_coverage;
+        self.push_fast_outcome(
+            index,
+            path,
+            diag,
+            tally,
+            report.source,
+            format,
+            hash,
+            options,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_fast_outcome(
+        &mut self,
+        index: usize,
+        path: &Path,
+        diag: formats::Diagnostics,
+        tally: Tally,
+        source: Source,
+        format: &'static str,
+        (size, sha256): (u64, Option<String>),
+        options: &CombineOptions,
+    ) {
         let warnings = diag.messages(path);
         let error = match (options.strict, warnings.first()) {
             (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
             _ => None,
         };
-        if branches {
+        if tally.branches {
             self.with_branches += 1;
             self.branch_coverage = true;
         } else {
             self.without_branches += 1;
         }
-        let source = Source {
-            converted_from: Some("lcov".to_string()),
-            ..Default::default()
-        };
         self.sources.push(source.clone());
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
                 path: path.to_path_buf(),
                 status: InputStatus::Used,
-                format: Some("lcov"),
+                format: Some(format),
                 size: Some(size),
                 sha256,
                 sources: vec![source],
-                files: seen_files.len(),
-                statements,
-                covered,
+                files: tally.files.len(),
+                statements: tally.statements,
+                covered: tally.covered,
             },
             warnings,
             error,
@@ -801,6 +865,93 @@ impl Accumulator {
     }
 }
 
+/// What a fast-path read of one input found: for its manifest entry, and
+/// the canonical names of its files (mapped once per raw name).
+#[derive(Default)]
+struct Tally {
+    branches: bool,
+    statements: usize,
+    covered: usize,
+    files: std::collections::BTreeSet<String>,
+    names: HashMap<String, String>,
+}
+
+impl Tally {
+    fn count(&mut self, hits: impl Iterator<Item = u64>) {
+        for h in hits {
+            self.statements += 1;
+            self.covered += usize::from(h > 0);
+        }
+    }
+
+    fn name(
+        &mut self,
+        raw: &str,
+        options: &CombineOptions,
+        explained: &mut BTreeMap<String, String>,
+    ) -> String {
+        if let Some(n) = self.names.get(raw) {
+            return n.clone();
+        }
+        let (n, rule) = options.mapper.map(raw, None);
+        if options.debug_paths && n != raw {
+            let how = match rule {
+                Some(rule) => format!("{n} (rule {rule:?})"),
+                None => n.clone(),
+            };
+            explained.entry(raw.to_string()).or_insert(how);
+        }
+        self.names.insert(raw.to_string(), n.clone());
+        self.files.insert(n.clone());
+        n
+    }
+}
+
+/// Merge `list` (any order) into the sorted, unique `mine`, adding the
+/// values of equal keys. When both hold the same keys, the usual case for
+/// reports of one source, it is one pass over both.
+fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K, Taken)>) {
+    if list.is_empty() {
+        return;
+    }
+    if !list.windows(2).all(|w| w[0].0 < w[1].0) {
+        list.sort_by_key(|(k, _)| *k);
+        list.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 = add_taken(kept.1, next.1);
+            }
+            same
+        });
+    }
+    if mine.is_empty() {
+        *mine = list;
+    } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
+        for (a, b) in mine.iter_mut().zip(list) {
+            a.1 = add_taken(a.1, b.1);
+        }
+    } else {
+        let old = std::mem::take(mine);
+        let mut merged = Vec::with_capacity(old.len().max(list.len()));
+        let (mut a, mut b) = (old.into_iter().peekable(), list.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    let (k, t1) = a.next().expect("peeked");
+                    let (_, t2) = b.next().expect("peeked");
+                    (k, add_taken(t1, t2))
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next().expect("peeked"),
+                (Some(_), None) => a.next().expect("peeked"),
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+        *mine = merged;
+    }
+}
+
 /// The different tool families that measured `name`, when there are
 /// several. coverage.py's own formats (JSON, LCOV, XML, raw data) count as
 /// one family for Python files.
@@ -811,12 +962,30 @@ fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) 
     Some(formats.iter().copied().collect::<Vec<_>>().join(", "))
 }
 
-/// The text of an LCOV file, when `bytes` is one (UTF-8, BOM skipped).
-fn lcov_text(bytes: &[u8]) -> Option<&str> {
+/// The formats with a fast path in combine.
+enum FastFormat {
+    Lcov,
+    CoveragePyJson,
+}
+
+/// The text of an LCOV or coverage.py JSON file, when `bytes` is one
+/// (UTF-8, BOM skipped); the same detection `formats::parse` would make.
+fn fast_text(bytes: &[u8]) -> Option<(FastFormat, &str)> {
     use formats::InputFormat;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).ok()?;
-    formats::lcov::Lcov.detect(text).then_some(text)
+    if formats::lcov::Lcov.detect(text) {
+        Some((FastFormat::Lcov, text))
+    } else if formats::coveragepy_json::CoveragePyJson.detect(text)
+        // Readers tried before coverage.py's in formats::READERS.
+        && !formats::native::Native.detect(text)
+        && !formats::gcov_json::GcovJson.detect(text)
+        && !formats::gcovr_json::GcovrJson.detect(text)
+    {
+        Some((FastFormat::CoveragePyJson, text))
+    } else {
+        None
+    }
 }
 
 /// A progress line on stderr, only when stderr is a terminal and the

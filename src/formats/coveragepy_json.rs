@@ -118,132 +118,183 @@ impl InputFormat for CoveragePyJson {
     }
 
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
-        let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
-        let format = report.meta.format.unwrap_or(1);
-        if !(1..=3).contains(&format) {
-            return Err(crate::error::Error::parse(
+        let mut data = CoverageData::default();
+        let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+        let mut repeated = Vec::new();
+        let report = read_files(path, text, diag, &mut |parts| {
+            let (name, file) = parts.into_file();
+            match files.get_mut(&name) {
+                Some(existing) => {
+                    repeated.push(name);
+                    existing.merge(file);
+                }
+                None => {
+                    files.insert(name, file);
+                }
+            }
+        })?;
+        for name in repeated {
+            diag.warn(None, format!("{name} is listed more than once; merged"));
+        }
+        data.files = files;
+        data.branch_coverage = report.branch_coverage;
+        data.sources.push(report.source);
+        Ok(data)
+    }
+}
+
+/// One file of a report: lines and arcs as sorted lists (so a combine
+/// can add them without building trees), everything else in `file`.
+pub struct JsonFile {
+    pub name: String,
+    /// (line, hits 0 or 1), sorted, unique.
+    pub lines: Vec<(u32, u64)>,
+    /// (arc, taken 0 or 1), sorted, unique.
+    pub arcs: Vec<((u32, i64), Option<u64>)>,
+    pub file: FileCoverage,
+}
+
+impl JsonFile {
+    pub fn into_file(self) -> (String, FileCoverage) {
+        let mut file = self.file;
+        file.lines = self.lines.into_iter().collect();
+        file.arcs = self.arcs.into_iter().collect();
+        (self.name, file)
+    }
+}
+
+/// What a report says about itself.
+pub struct JsonReport {
+    pub branch_coverage: bool,
+    pub source: Source,
+}
+
+/// Parse a report and hand over each file as it is converted.
+pub fn read_files(
+    path: &Path,
+    text: &str,
+    diag: &mut Diagnostics,
+    on_file: &mut dyn FnMut(JsonFile),
+) -> Result<JsonReport> {
+    let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
+    let format = report.meta.format.unwrap_or(1);
+    if !(1..=3).contains(&format) {
+        return Err(crate::error::Error::parse(
                 path,
                 None,
                 format!(
                     "coverage.py JSON format {format} is not supported (this covmerge reads formats 1 to 3)"
                 ),
             ));
-        }
-        let mut data = CoverageData {
-            branch_coverage: report.meta.branch_coverage.unwrap_or(false),
-            ..Default::default()
-        };
-        for (name, raw) in report.files {
-            let mut file = FileCoverage::default();
-            let line = |n: i64, what: &str, diag: &mut Diagnostics| -> Option<u32> {
-                match u32::try_from(n) {
-                    Ok(l) if l > 0 => Some(l),
-                    _ => {
-                        diag.warn(
-                            None,
-                            format!("{name}: {what} line number {n} is out of range, ignored"),
-                        );
-                        None
-                    }
-                }
-            };
-            // Collected flat and built in bulk: inserting line by line into
-            // the tree was the reader's main cost on large reports.
-            let executed: Vec<(u32, u64)> = raw
-                .executed_lines
-                .into_iter()
-                .filter_map(|n| line(n, "executed", diag).map(|l| (l, 1)))
-                .collect();
-            let missing: Vec<(u32, u64)> = raw
-                .missing_lines
-                .into_iter()
-                .filter_map(|n| line(n, "missing", diag).map(|l| (l, 0)))
-                .collect();
-            file.lines = sorted_union(executed, missing, |a, b| a.max(b));
-            for n in raw.excluded_lines {
-                if let Some(l) = line(n, "excluded", diag) {
-                    file.excluded.insert(l);
-                }
-            }
-            let has_branch_lists =
-                raw.executed_branches.is_some() || raw.missing_branches.is_some();
-            data.branch_coverage |= has_branch_lists;
-            let executed = raw.executed_branches.unwrap_or_default();
-            let missing = raw.missing_branches.unwrap_or_default();
-            let mut arc_list =
-                |list: Vec<(i64, i64)>, taken: u64| -> Vec<((u32, i64), Option<u64>)> {
-                    list.into_iter()
-                        .filter_map(|(from, to)| {
-                            line(from, "branch source", diag).map(|l| ((l, to), Some(taken)))
-                        })
-                        .collect()
-                };
-            let executed = arc_list(executed, 1);
-            let missing = arc_list(missing, 0);
-            file.arcs = sorted_union(executed, missing, |a, b| a.max(b));
-            file.declared_branches = raw
-                .summary
-                .and_then(|s| s.num_branches)
-                .map(u64::from)
-                .filter(|n| *n as usize > file.arcs.len());
-            for (kind, regions) in [
-                (RegionKind::Function, &raw.functions),
-                (RegionKind::Class, &raw.classes),
-            ] {
-                for (rname, region) in regions {
-                    file.regions
-                        .insert((kind, rname.clone()), region.to_model());
-                }
-            }
-            for (fname, region) in raw.functions {
-                if fname.is_empty() {
-                    continue; // the part of the module outside any function
-                }
-                let all = region.executed_lines.iter().chain(&region.missing_lines);
-                let first = all.clone().copied().min();
-                let last = all.copied().max();
-                let start = region
-                    .start_line
-                    .or(first)
-                    .and_then(|n| u32::try_from(n).ok());
-                if let Some(start) = start.filter(|s| *s > 0) {
-                    file.functions.insert(
-                        fname,
-                        Function {
-                            start,
-                            end: last.and_then(|n| u32::try_from(n).ok()),
-                            hits: u64::from(!region.executed_lines.is_empty()),
-                        },
+    }
+    let mut branch_coverage = report.meta.branch_coverage.unwrap_or(false);
+    for (name, raw) in report.files {
+        let mut file = FileCoverage::default();
+        let line = |n: i64, what: &str, diag: &mut Diagnostics| -> Option<u32> {
+            match u32::try_from(n) {
+                Ok(l) if l > 0 => Some(l),
+                _ => {
+                    diag.warn(
+                        None,
+                        format!("{name}: {what} line number {n} is out of range, ignored"),
                     );
+                    None
                 }
             }
-            match data.files.get_mut(&name) {
-                Some(existing) => {
-                    diag.warn(None, format!("{name} is listed more than once; merged"));
-                    existing.merge(file);
-                }
-                None => {
-                    data.files.insert(name, file);
-                }
+        };
+        // Collected flat and built in bulk: inserting line by line into
+        // the tree was the reader's main cost on large reports.
+        let executed: Vec<(u32, u64)> = raw
+            .executed_lines
+            .into_iter()
+            .filter_map(|n| line(n, "executed", diag).map(|l| (l, 1)))
+            .collect();
+        let missing: Vec<(u32, u64)> = raw
+            .missing_lines
+            .into_iter()
+            .filter_map(|n| line(n, "missing", diag).map(|l| (l, 0)))
+            .collect();
+        let lines = sorted_union(executed, missing, |a, b| a.max(b));
+        for n in raw.excluded_lines {
+            if let Some(l) = line(n, "excluded", diag) {
+                file.excluded.insert(l);
             }
         }
-        data.sources.push(Source {
+        let has_branch_lists = raw.executed_branches.is_some() || raw.missing_branches.is_some();
+        branch_coverage |= has_branch_lists;
+        let executed = raw.executed_branches.unwrap_or_default();
+        let missing = raw.missing_branches.unwrap_or_default();
+        let mut arc_list = |list: Vec<(i64, i64)>, taken: u64| -> Vec<((u32, i64), Option<u64>)> {
+            list.into_iter()
+                .filter_map(|(from, to)| {
+                    line(from, "branch source", diag).map(|l| ((l, to), Some(taken)))
+                })
+                .collect()
+        };
+        let executed = arc_list(executed, 1);
+        let missing = arc_list(missing, 0);
+        let arcs = sorted_union(executed, missing, |a, b| a.max(b));
+        file.declared_branches = raw
+            .summary
+            .and_then(|s| s.num_branches)
+            .map(u64::from)
+            .filter(|n| *n as usize > arcs.len());
+        for (kind, regions) in [
+            (RegionKind::Function, &raw.functions),
+            (RegionKind::Class, &raw.classes),
+        ] {
+            for (rname, region) in regions {
+                file.regions
+                    .insert((kind, rname.clone()), region.to_model());
+            }
+        }
+        for (fname, region) in raw.functions {
+            if fname.is_empty() {
+                continue; // the part of the module outside any function
+            }
+            let all = region.executed_lines.iter().chain(&region.missing_lines);
+            let first = all.clone().copied().min();
+            let last = all.copied().max();
+            let start = region
+                .start_line
+                .or(first)
+                .and_then(|n| u32::try_from(n).ok());
+            if let Some(start) = start.filter(|s| *s > 0) {
+                file.functions.insert(
+                    fname,
+                    Function {
+                        start,
+                        end: last.and_then(|n| u32::try_from(n).ok()),
+                        hits: u64::from(!region.executed_lines.is_empty()),
+                    },
+                );
+            }
+        }
+        on_file(JsonFile {
+            name,
+            lines,
+            arcs,
+            file,
+        });
+    }
+    Ok(JsonReport {
+        branch_coverage,
+        source: Source {
             converted_from: Some(format!("coverage.py json {format}")),
             producer: report.meta.version.map(|v| format!("coverage.py {v}")),
             ..Default::default()
-        });
-        Ok(data)
-    }
+        },
+    })
 }
 
-/// The map of two lists of key-value pairs (coverage.py writes each list
+/// The sorted, unique union of two lists of key-value pairs (coverage.py writes each list
 /// sorted, so they are merged in one pass; anything else is sorted first).
 /// A key in both lists (executed and missing both) keeps `pick` of its values.
 fn sorted_union<K: Ord + Copy, V: Copy>(
     a: Vec<(K, V)>,
     b: Vec<(K, V)>,
     pick: fn(V, V) -> V,
-) -> BTreeMap<K, V> {
+) -> Vec<(K, V)> {
     let sorted = |v: &Vec<(K, V)>| v.windows(2).all(|w| w[0].0 < w[1].0);
     let mut merged: Vec<(K, V)> = Vec::with_capacity(a.len() + b.len());
     if sorted(&a) && sorted(&b) {
@@ -274,7 +325,7 @@ fn sorted_union<K: Ord + Copy, V: Copy>(
             same
         });
     }
-    merged.into_iter().collect()
+    merged
 }
 
 #[cfg(test)]
