@@ -15,207 +15,9 @@
 //! - `***`, `x**`, `**x`, `**/**` and a lone `[` or `]` are errors.
 //! - Matching is case-sensitive except on Windows.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::pathglob::Glob;
 use crate::paths::{is_absolute_anywhere, normalize};
-use crate::report::sort::py_repr;
-
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    /// `(.*[/\\])?`: any directories ending in a separator, or nothing.
-    AnyDirs,
-    /// `[/\\].*`: a separator and then anything at all.
-    SepRest,
-    Sep,
-    Star,
-    One,
-    Class {
-        negated: bool,
-        items: Vec<(char, char)>,
-    },
-    Literal(char),
-}
-
-/// One compiled glob pattern.
-#[derive(Clone, Debug)]
-struct Glob {
-    tokens: Vec<Token>,
-}
-
-impl Glob {
-    fn new(pattern: &str) -> Result<Glob> {
-        let mut text = pattern.replace('\\', "/");
-        if !text.contains('/') {
-            text = format!("**/{text}");
-        }
-        let chars: Vec<char> = text.chars().collect();
-        let mut tokens = Vec::new();
-        let mut pos = 0;
-        let refuse = |bad: &[char]| {
-            let bad: String = bad.iter().collect();
-            Error::Usage(format!("File pattern can't include {}", py_repr(&bad)))
-        };
-        while pos < chars.len() {
-            let rest = &chars[pos..];
-            let stars = rest.iter().take_while(|c| **c == '*').count();
-            if stars >= 3 {
-                return Err(refuse(&rest[..stars]));
-            }
-            // `[^/]+\*\*+`: something other than a separator glued before `**`.
-            if let Some(end) = glued_before_double_star(rest) {
-                return Err(refuse(&rest[..end]));
-            }
-            if stars == 2 {
-                // `\*\*+[^/]+`: `**` glued before something.
-                let glued = rest[2..].iter().take_while(|c| **c != '/').count();
-                if glued > 0 {
-                    return Err(refuse(&rest[..2 + glued]));
-                }
-                if rest[2..].starts_with(&['/', '*', '*']) {
-                    return Err(refuse(&rest[..5]));
-                }
-            }
-            if pos == 0 && stars > 0 && rest.get(stars) == Some(&'/') {
-                tokens.push(Token::AnyDirs);
-                pos += stars + 1;
-                continue;
-            }
-            if rest[0] == '/' && rest.len() > 1 && rest[1..].iter().all(|c| *c == '*') {
-                tokens.push(Token::SepRest);
-                pos = chars.len();
-                continue;
-            }
-            if stars == 2 && rest.get(2) == Some(&'/') {
-                tokens.push(Token::AnyDirs);
-                pos += 3;
-                continue;
-            }
-            match rest[0] {
-                '/' => tokens.push(Token::Sep),
-                '*' => tokens.push(Token::Star),
-                '?' => tokens.push(Token::One),
-                '[' => match rest.iter().position(|c| *c == ']') {
-                    Some(close) if close > 1 => {
-                        tokens.push(class(&rest[1..close]));
-                        pos += close + 1;
-                        continue;
-                    }
-                    _ => return Err(refuse(&rest[..1])),
-                },
-                ']' => return Err(refuse(&rest[..1])),
-                c => tokens.push(Token::Literal(c)),
-            }
-            pos += 1;
-        }
-        Ok(Glob { tokens })
-    }
-
-    fn matches(&self, name: &[char]) -> bool {
-        full_match(&self.tokens, name, 0)
-    }
-}
-
-/// The end of a `[^/]+\*\*+` match at the start of `rest`, if any.
-fn glued_before_double_star(rest: &[char]) -> Option<usize> {
-    let run = rest.iter().take_while(|c| **c != '/').count();
-    let part = &rest[..run];
-    // Greedy `[^/]+` then `\*\*+`: the part must contain `**` after at
-    // least one other character; the match ends after that run of stars.
-    let mut i = part.len();
-    while i >= 3 {
-        if part[i - 1] == '*' && part[i - 2] == '*' {
-            let mut start = i - 2;
-            while start > 0 && part[start - 1] == '*' {
-                start -= 1;
-            }
-            if start >= 1 {
-                return Some(i);
-            }
-            // Only stars before: `\*+` alone, handled by the other rules,
-            // unless a non-star appears earlier in the part.
-            return None;
-        }
-        i -= 1;
-    }
-    None
-}
-
-fn class(body: &[char]) -> Token {
-    let (negated, body) = match body.first() {
-        Some('^') if body.len() > 1 => (true, &body[1..]),
-        _ => (false, body),
-    };
-    let mut items = Vec::new();
-    let mut k = 0;
-    while k < body.len() {
-        if k + 2 < body.len() && body[k + 1] == '-' {
-            items.push((body[k], body[k + 2]));
-            k += 3;
-        } else {
-            items.push((body[k], body[k]));
-            k += 1;
-        }
-    }
-    Token::Class { negated, items }
-}
-
-fn is_sep(c: char) -> bool {
-    c == '/' || c == '\\'
-}
-
-fn same(a: char, b: char) -> bool {
-    if cfg!(windows) {
-        a == b || a.to_lowercase().eq(b.to_lowercase())
-    } else {
-        a == b
-    }
-}
-
-fn full_match(tokens: &[Token], s: &[char], si: usize) -> bool {
-    let Some((token, rest)) = tokens.split_first() else {
-        return si == s.len();
-    };
-    match token {
-        Token::AnyDirs => {
-            (si..s.len()).any(|j| is_sep(s[j]) && full_match(rest, s, j + 1))
-                || full_match(rest, s, si)
-        }
-        Token::SepRest => {
-            si < s.len() && is_sep(s[si]) && !s[si + 1..].contains(&'\n') && rest.is_empty()
-        }
-        Token::Sep => si < s.len() && is_sep(s[si]) && full_match(rest, s, si + 1),
-        Token::Star => {
-            let mut j = si;
-            loop {
-                if full_match(rest, s, j) {
-                    return true;
-                }
-                if j >= s.len() || is_sep(s[j]) {
-                    return false;
-                }
-                j += 1;
-            }
-        }
-        Token::One => si < s.len() && !is_sep(s[si]) && full_match(rest, s, si + 1),
-        Token::Class { negated, items } => {
-            let Some(&c) = s.get(si) else {
-                return false;
-            };
-            let folded: Vec<char> = if cfg!(windows) {
-                c.to_lowercase()
-                    .chain(c.to_uppercase())
-                    .chain([c])
-                    .collect()
-            } else {
-                vec![c]
-            };
-            let inside = items
-                .iter()
-                .any(|(a, b)| folded.iter().any(|x| (*a..=*b).contains(x)));
-            inside != *negated && full_match(rest, s, si + 1)
-        }
-        Token::Literal(l) => si < s.len() && same(s[si], *l) && full_match(rest, s, si + 1),
-    }
-}
 
 /// A list of patterns; a name matches if any pattern matches it.
 #[derive(Clone, Debug, Default)]
@@ -228,9 +30,10 @@ impl Matcher {
     fn new(patterns: &[String], cwd: &str) -> Result<Matcher> {
         let mut globs = Vec::new();
         for p in patterns {
-            globs.push(Glob::new(p)?);
+            // Case-sensitive except on Windows, as coverage.py's GlobMatcher.
+            globs.push(Glob::new(p, cfg!(windows))?);
             if !p.starts_with(['*', '?']) {
-                globs.push(Glob::new(&absolute(p, cwd))?);
+                globs.push(Glob::new(&absolute(p, cwd), cfg!(windows))?);
             }
         }
         Ok(Matcher { globs })
@@ -238,7 +41,7 @@ impl Matcher {
 
     fn matches(&self, name: &str) -> bool {
         let chars: Vec<char> = name.chars().collect();
-        self.globs.iter().any(|g| g.matches(&chars))
+        self.globs.iter().any(|g| g.matches_whole(&chars))
     }
 }
 

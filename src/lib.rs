@@ -21,6 +21,7 @@ pub mod formats;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod pathglob;
 pub mod paths;
 pub mod record;
 pub mod report;

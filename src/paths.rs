@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::pathglob::Glob;
 
 /// Lexically normalise a path as written by any OS: `\` -> `/`, repeated
 /// separators and `.` removed, `..` collapsed where possible, drive letter
@@ -102,29 +103,11 @@ pub fn strip_root(path: &str, root: &str) -> Option<String> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    /// `*/` at the start or `**/` anywhere: any run of directories, or none.
-    AnyDirs,
-    /// `/`: either separator.
-    Sep,
-    /// `*`: any run of characters other than separators.
-    Star,
-    /// `?`: one character other than a separator.
-    One,
-    /// `[...]`: a character class.
-    Class {
-        negated: bool,
-        items: Vec<(char, char)>,
-    },
-    Literal(char),
-}
-
 /// One `pattern -> result` rule.
 #[derive(Clone, Debug)]
 struct Rule {
     original: String,
-    tokens: Vec<Token>,
+    glob: Glob,
     result: String,
 }
 
@@ -185,7 +168,8 @@ impl PathAliases {
         if !pattern.ends_with('/') {
             pattern.push('/');
         }
-        let tokens = tokenize(&pattern).map_err(|e| format!("pattern {original:?}: {e}"))?;
+        // coverage.py matches [paths] patterns case-insensitively always.
+        let glob = Glob::new(&pattern, true).map_err(|e| format!("pattern {original:?}: {e}"))?;
         let mut result = normalize(result);
         if result == "." {
             result.clear();
@@ -194,7 +178,7 @@ impl PathAliases {
         }
         self.rules.push(Rule {
             original,
-            tokens,
+            glob,
             result,
         });
         Ok(())
@@ -208,7 +192,7 @@ impl PathAliases {
         let chars: Vec<char> = path.chars().collect();
         let mut first: Option<Mapping> = None;
         for rule in &self.rules {
-            let Some(end) = match_prefix(&rule.tokens, 0, &chars, 0) else {
+            let Some(end) = rule.glob.match_prefix(&chars) else {
                 continue;
             };
             let rest: String = chars[end..].iter().collect();
@@ -230,146 +214,6 @@ impl PathAliases {
             .iter()
             .map(|r| format!("rule: {:?} -> {:?}", r.original, r.result))
             .collect()
-    }
-}
-
-fn tokenize(pattern: &str) -> std::result::Result<Vec<Token>, String> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let text = pattern;
-    if text.contains("***") {
-        return Err("File pattern can't include '***'".into());
-    }
-    if text.contains("**/**") {
-        return Err("File pattern can't include '**/**'".into());
-    }
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    // A leading run of `*` followed by `/` matches any prefix, or nothing.
-    let leading_stars = chars.iter().take_while(|c| **c == '*').count();
-    if leading_stars > 0 && chars.get(leading_stars) == Some(&'/') {
-        tokens.push(Token::AnyDirs);
-        i = leading_stars + 1;
-    }
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '*' && chars.get(i + 1) == Some(&'*') {
-            let before_ok = i == 0 || chars[i - 1] == '/';
-            if !before_ok || chars.get(i + 2) != Some(&'/') {
-                return Err("'**' must be a whole path part".into());
-            }
-            tokens.push(Token::AnyDirs);
-            i += 3;
-            continue;
-        }
-        match c {
-            '/' => tokens.push(Token::Sep),
-            '*' => tokens.push(Token::Star),
-            '?' => tokens.push(Token::One),
-            '[' => {
-                let close = chars[i + 1..]
-                    .iter()
-                    .position(|c| *c == ']')
-                    .ok_or("File pattern can't include a lone '['")?;
-                let body = &chars[i + 1..i + 1 + close];
-                if body.is_empty() {
-                    return Err("File pattern can't include '[]'".into());
-                }
-                let (negated, body) = match body.first() {
-                    Some('^') => (true, &body[1..]),
-                    _ => (false, body),
-                };
-                let mut items = Vec::new();
-                let mut k = 0;
-                while k < body.len() {
-                    if k + 2 < body.len() && body[k + 1] == '-' {
-                        items.push((body[k], body[k + 2]));
-                        k += 3;
-                    } else {
-                        items.push((body[k], body[k]));
-                        k += 1;
-                    }
-                }
-                tokens.push(Token::Class { negated, items });
-                i += close + 2;
-                continue;
-            }
-            ']' => return Err("File pattern can't include a lone ']'".into()),
-            _ => tokens.push(Token::Literal(c)),
-        }
-        i += 1;
-    }
-    Ok(tokens)
-}
-
-fn is_sep(c: char) -> bool {
-    c == '/' || c == '\\'
-}
-
-fn same_char(a: char, b: char) -> bool {
-    a == b || a.to_lowercase().eq(b.to_lowercase())
-}
-
-/// Backtracking prefix match, greedy first, as Python's `re.match` does for
-/// the regex coverage.py builds. Returns the end of the matched prefix.
-fn match_prefix(tokens: &[Token], ti: usize, s: &[char], si: usize) -> Option<usize> {
-    let Some(token) = tokens.get(ti) else {
-        return Some(si);
-    };
-    match token {
-        Token::AnyDirs => {
-            // `(.*[/\\])?`: the longest prefix ending in a separator first.
-            let mut j = s.len();
-            while j > si {
-                if is_sep(s[j - 1]) {
-                    if let Some(end) = match_prefix(tokens, ti + 1, s, j) {
-                        return Some(end);
-                    }
-                }
-                j -= 1;
-            }
-            match_prefix(tokens, ti + 1, s, si)
-        }
-        Token::Star => {
-            let mut run = si;
-            while run < s.len() && !is_sep(s[run]) {
-                run += 1;
-            }
-            let mut j = run;
-            loop {
-                if let Some(end) = match_prefix(tokens, ti + 1, s, j) {
-                    return Some(end);
-                }
-                if j == si {
-                    return None;
-                }
-                j -= 1;
-            }
-        }
-        Token::Sep => match s.get(si) {
-            Some(c) if is_sep(*c) => match_prefix(tokens, ti + 1, s, si + 1),
-            _ => None,
-        },
-        Token::One => match s.get(si) {
-            Some(c) if !is_sep(*c) => match_prefix(tokens, ti + 1, s, si + 1),
-            _ => None,
-        },
-        Token::Class { negated, items } => {
-            let c = *s.get(si)?;
-            let lower = c.to_lowercase().next().unwrap_or(c);
-            let upper = c.to_uppercase().next().unwrap_or(c);
-            let inside = items.iter().any(|(a, b)| {
-                (*a..=*b).contains(&c) || (*a..=*b).contains(&lower) || (*a..=*b).contains(&upper)
-            });
-            if inside != *negated {
-                match_prefix(tokens, ti + 1, s, si + 1)
-            } else {
-                None
-            }
-        }
-        Token::Literal(l) => match s.get(si) {
-            Some(c) if same_char(*c, *l) => match_prefix(tokens, ti + 1, s, si + 1),
-            _ => None,
-        },
     }
 }
 
