@@ -1038,9 +1038,3 @@ impl Progress {
         }
     }
 }
-
-/// Convenience for tests and library users: combine without messages.
-pub fn combine_quiet(paths: &[&Path], options: &CombineOptions) -> Result<Combined> {
-    let owned: Vec<PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-    combine_files(&owned, options, &mut |_| {})
-}

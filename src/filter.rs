@@ -1,19 +1,12 @@
 //! `include` / `omit` file patterns, matched as coverage.py's reporting
 //! matches them (`[report] include`, `[report] omit`, `--include`, `--omit`).
 //!
-//! coverage.py's rules (7.17.5, `files.py`):
-//! - A pattern without any `/` or `\` matches that name in any directory
-//!   (`unused.py` is read as `**/unused.py`).
-//! - `/` matches either separator, `*` any run of characters but a
-//!   separator, `?` one such character, `[a-f]` a character class, a
-//!   leading `*/` or any `**/` any directories or none, and a trailing `/*`
-//!   (or `/**`) *everything* below, at any depth. The whole name must match.
+//! The glob syntax is coverage.py's (`crate::pathglob`); on top of it:
 //! - A pattern that does not start with `*` or `?` is also tried made
 //!   absolute against the current directory; coverage.py matches the
 //!   absolute file name (or the relative one with `[run] relative_files`),
 //!   so `pkg/unused.py` omits `pkg/unused.py` either way.
-//! - `***`, `x**`, `**x`, `**/**` and a lone `[` or `]` are errors.
-//! - Matching is case-sensitive except on Windows.
+//! - The whole name must match, case-sensitively except on Windows.
 
 use crate::error::Result;
 use crate::pathglob::Glob;

@@ -318,8 +318,15 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
             None => HeaderStyle::None,
         },
     };
+    let mapper = mapper(args, &config)?;
+    if args.debug_paths {
+        // As coverage.py's --debug=pathmap: the rules first, then each mapping.
+        for rule in mapper.aliases.describe() {
+            print_warning(&format!("paths {rule}"));
+        }
+    }
     let options = CombineOptions {
-        mapper: mapper(args, &config)?,
+        mapper,
         strict: args.strict,
         debug_paths: args.debug_paths,
         // Attribution costs time and memory: keep it when a view needs it,
