@@ -559,20 +559,12 @@ impl Accumulator {
             Ok(p) => p,
             Err(err) => return self.reject(index, path, err, Some(&bytes)),
         };
-        let size = bytes.len() as u64;
-        let sha256 = options.content_hashes.then(|| sha256_hex(&bytes));
+        let hash = (
+            bytes.len() as u64,
+            options.content_hashes.then(|| sha256_hex(&bytes)),
+        );
         drop(bytes);
-        let warnings = parsed.diagnostics.messages(path);
-        let error = match (options.strict, warnings.first()) {
-            (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
-            _ => None,
-        };
-        if parsed.data.branch_coverage {
-            self.with_branches += 1;
-        } else {
-            self.without_branches += 1;
-        }
-        let mut warnings = warnings;
+        let mut warnings = parsed.diagnostics.messages(path);
         let mut parsed = parsed;
         match &options.attribution {
             Some(dim) => {
@@ -584,43 +576,30 @@ impl Accumulator {
         }
         let explained = &mut self.explained;
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
-            if options.debug_paths && raw != name {
-                let how = match rule {
-                    Some(rule) => format!("{name} (rule {rule:?})"),
-                    None => name.to_string(),
-                };
-                explained.entry(raw.to_string()).or_insert(how);
-            }
+            note_mapping(explained, options, raw, name, rule)
         });
-        self.branch_coverage |= data.branch_coverage;
-        let sources = data.sources.clone();
-        self.sources.extend(data.sources);
-        let files = data.files.len();
-        let mut statements = 0;
-        let mut covered = 0;
+        let mut tally = Tally {
+            branches: data.branch_coverage,
+            ..Default::default()
+        };
         for (name, file) in data.files {
-            statements += file.lines.len();
-            covered += file.lines.values().filter(|h| **h > 0).count();
+            tally.count(file.lines.values().copied());
+            tally.files.insert(name.clone());
             let acc = self.files.entry(name).or_default();
             acc.formats.insert(parsed.format);
             acc.add(file);
         }
-        self.inputs.push(InputRecord {
+        let format = parsed.format;
+        self.push_outcome(
             index,
-            outcome: InputOutcome {
-                path: path.to_path_buf(),
-                status: InputStatus::Used,
-                format: Some(parsed.format),
-                size: Some(size),
-                sha256,
-                sources,
-                files,
-                statements,
-                covered,
-            },
+            path,
             warnings,
-            error,
-        });
+            tally,
+            data.sources,
+            format,
+            hash,
+            options,
+        );
     }
 
     /// LCOV without building a tree per record: DA and numeric BRDA
@@ -654,7 +633,17 @@ impl Accumulator {
             converted_from: Some("lcov".to_string()),
             ..Default::default()
         };
-        self.push_fast_outcome(index, path, diag, tally, source, "lcov", hash, options);
+        let warnings = diag.messages(path);
+        self.push_outcome(
+            index,
+            path,
+            warnings,
+            tally,
+            vec![source],
+            "lcov",
+            hash,
+            options,
+        );
     }
 
     /// coverage.py JSON without building trees: each file's sorted line and
@@ -694,31 +683,25 @@ impl Accumulator {
             diag.warn(None, format!("{name} is listed more than once; merged"));
         }
         tally.branches = report.branch_coverage;
-        self.push_fast_outcome(
-            index,
-            path,
-            diag,
-            tally,
-            report.source,
-            format,
-            hash,
-            options,
-        );
+        let warnings = diag.messages(path);
+        let sources = vec![report.source];
+        self.push_outcome(index, path, warnings, tally, sources, format, hash, options);
     }
 
+    /// Record a used input: its outcome, warnings (the first is fatal with
+    /// --strict) and what it contributed.
     #[allow(clippy::too_many_arguments)]
-    fn push_fast_outcome(
+    fn push_outcome(
         &mut self,
         index: usize,
         path: &Path,
-        diag: formats::Diagnostics,
+        warnings: Vec<String>,
         tally: Tally,
-        source: Source,
+        sources: Vec<Source>,
         format: &'static str,
         (size, sha256): (u64, Option<String>),
         options: &CombineOptions,
     ) {
-        let warnings = diag.messages(path);
         let error = match (options.strict, warnings.first()) {
             (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
             _ => None,
@@ -729,7 +712,7 @@ impl Accumulator {
         } else {
             self.without_branches += 1;
         }
-        self.sources.push(source.clone());
+        self.sources.extend(sources.iter().cloned());
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
@@ -738,7 +721,7 @@ impl Accumulator {
                 format: Some(format),
                 size: Some(size),
                 sha256,
-                sources: vec![source],
+                sources,
                 files: tally.files.len(),
                 statements: tally.statements,
                 covered: tally.covered,
@@ -894,16 +877,27 @@ impl Tally {
             return n.clone();
         }
         let (n, rule) = options.mapper.map(raw, None);
-        if options.debug_paths && n != raw {
-            let how = match rule {
-                Some(rule) => format!("{n} (rule {rule:?})"),
-                None => n.clone(),
-            };
-            explained.entry(raw.to_string()).or_insert(how);
-        }
+        note_mapping(explained, options, raw, &n, rule.as_deref());
         self.names.insert(raw.to_string(), n.clone());
         self.files.insert(n.clone());
         n
+    }
+}
+
+/// Remember how `raw` was mapped, for `--debug-paths`.
+fn note_mapping(
+    explained: &mut BTreeMap<String, String>,
+    options: &CombineOptions,
+    raw: &str,
+    name: &str,
+    rule: Option<&str>,
+) {
+    if options.debug_paths && raw != name {
+        let how = match rule {
+            Some(rule) => format!("{name} (rule {rule:?})"),
+            None => name.to_string(),
+        };
+        explained.entry(raw.to_string()).or_insert(how);
     }
 }
 

@@ -350,3 +350,34 @@ fn a_platform_whose_worker_did_not_report_is_listed_not_dropped() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn unattributable_data_is_named_and_fatal_with_strict() {
+    // Two platforms' data without per-platform attribution (as an older or
+    // hand-made combined file would have) cannot be split.
+    let dir =
+        std::env::temp_dir().join(format!("covmerge-platforms-unattr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("old.covmerge.json");
+    std::fs::write(
+        &file,
+        r#"{"covmerge": 1, "sources": [{"platform": "platform linux"}, {"platform": "platform win32"}],
+            "files": {"m.py": {"lines": [[1, 1], [2, 0]]}}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = covmerge(&["combine", "-q", "--by-platform", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("old.covmerge.json") && err.contains("(unattributed)"),
+        "{err}"
+    );
+    let (code, _, err) = covmerge(&[
+        "combine",
+        "-q",
+        "--strict",
+        "--by-platform",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("old.covmerge.json"), "{err}");
+}
