@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Diagnostics, InputFormat};
+use super::{parse_count, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
 use crate::model::{
     add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source, Taken,
@@ -577,34 +577,6 @@ fn parse_line(field: Option<&str>) -> std::result::Result<Option<u32>, String> {
         Ok(0) => Ok(None),
         Ok(n) => Ok(Some(n)),
         Err(_) => Err(format!("bad line number {text:?}")),
-    }
-}
-
-/// A hit count. Producers write negative numbers (lost gcov updates) and
-/// floats (lcov's Perl); negatives become 0 and huge values saturate, each
-/// with a note for a warning (formats.md §0.2).
-fn parse_count(text: &str) -> std::result::Result<(u64, Option<String>), String> {
-    let text = text.trim();
-    if let Ok(n) = text.parse::<u64>() {
-        return Ok((n, None));
-    }
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
-        return Ok(if text.starts_with('-') {
-            (0, Some(format!("negative count {text} read as 0")))
-        } else {
-            (
-                u64::MAX,
-                Some(format!("count {text} is above 2^64-1, read as 2^64-1")),
-            )
-        });
-    }
-    match text.parse::<f64>() {
-        Ok(x) if x.is_nan() => Err(format!("bad count {text:?}")),
-        Ok(x) if x <= 0.0 => Ok((0, Some(format!("count {text} read as 0")))),
-        // `as` saturates at u64::MAX, which also covers infinity.
-        Ok(x) => Ok((x as u64, Some(format!("count {text} read as {}", x as u64)))),
-        Err(_) => Err(format!("bad count {text:?}")),
     }
 }
 

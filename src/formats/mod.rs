@@ -286,17 +286,25 @@ pub(crate) fn parse_count(text: &str) -> std::result::Result<(u64, Option<String
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(if text.starts_with('-') {
-            (0, Some(format!("negative count {text} taken as 0")))
+            (0, Some(format!("negative count {text} read as 0")))
         } else {
             (
                 u64::MAX,
-                Some(format!("count {text} is too large; saturated")),
+                Some(format!("count {text} is above 2^64-1, read as 2^64-1")),
             )
         });
     }
     match text.parse::<f64>() {
         Ok(x) if x.is_nan() => Err(format!("bad count {text:?}")),
-        Ok(x) => Ok(count_from_f64(x, text)),
+        Ok(x) => {
+            // A count written as a float (lcov's Perl does) is worth a note
+            // even when its value is a whole number.
+            let (n, note) = count_from_f64(x, text);
+            Ok((
+                n,
+                note.or_else(|| Some(format!("count {text} read as {n}"))),
+            ))
+        }
         Err(_) => Err(format!("bad count {text:?}")),
     }
 }
@@ -310,7 +318,7 @@ pub(crate) fn json_count(
             if let Some(u) = n.as_u64() {
                 Ok((u, None))
             } else if let Some(i) = n.as_i64() {
-                Ok((0, Some(format!("negative count {i} taken as 0"))))
+                Ok((0, Some(format!("negative count {i} read as 0"))))
             } else {
                 let x = n.as_f64().unwrap_or(f64::NAN);
                 if x.is_nan() {
@@ -328,15 +336,15 @@ pub(crate) fn json_count(
 
 fn count_from_f64(x: f64, text: &str) -> (u64, Option<String>) {
     if x <= 0.0 {
-        let note = (x < 0.0).then(|| format!("negative count {text} taken as 0"));
+        let note = (x < 0.0).then(|| format!("negative count {text} read as 0"));
         (0, note)
     } else if x >= u64::MAX as f64 {
         (
             u64::MAX,
-            Some(format!("count {text} is too large; saturated")),
+            Some(format!("count {text} is above 2^64-1, read as 2^64-1")),
         )
     } else if x.fract() != 0.0 {
-        (x as u64, Some(format!("fractional count {text} truncated")))
+        (x as u64, Some(format!("count {text} read as {}", x as u64)))
     } else {
         (x as u64, None)
     }
