@@ -908,16 +908,7 @@ fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K
     if list.is_empty() {
         return;
     }
-    if !list.windows(2).all(|w| w[0].0 < w[1].0) {
-        list.sort_by_key(|(k, _)| *k);
-        list.dedup_by(|next, kept| {
-            let same = next.0 == kept.0;
-            if same {
-                kept.1 = add_taken(kept.1, next.1);
-            }
-            same
-        });
-    }
+    crate::model::sort_and_fold(&mut list, add_taken);
     if mine.is_empty() {
         *mine = list;
     } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {

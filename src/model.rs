@@ -295,6 +295,23 @@ pub fn add_taken(a: Taken, b: Taken) -> Taken {
     }
 }
 
+/// Sort `(key, value)` pairs by key and fold the values of equal keys
+/// with `add`, so the list can become a map in one bulk build. Already
+/// sorted, unique lists (the usual case) are left as they are.
+pub fn sort_and_fold<K: Ord + Copy, V: Copy>(list: &mut Vec<(K, V)>, add: fn(V, V) -> V) {
+    if list.windows(2).all(|w| w[0].0 < w[1].0) {
+        return;
+    }
+    list.sort_by_key(|(k, _)| *k);
+    list.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 = add(kept.1, next.1);
+        }
+        same
+    });
+}
+
 /// Merge map `other` into `into`, combining the values of equal keys.
 fn merge_maps<K: Ord, V: Copy>(
     into: &mut BTreeMap<K, V>,

@@ -316,14 +316,7 @@ fn sorted_union<K: Ord + Copy, V: Copy>(
     } else {
         merged.extend(a);
         merged.extend(b);
-        merged.sort_by_key(|p| p.0);
-        merged.dedup_by(|next, kept| {
-            let same = next.0 == kept.0;
-            if same {
-                kept.1 = pick(kept.1, next.1);
-            }
-            same
-        });
+        crate::model::sort_and_fold(&mut merged, pick);
     }
     merged
 }

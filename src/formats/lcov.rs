@@ -14,7 +14,8 @@ use std::path::Path;
 use super::{parse_count, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
 use crate::model::{
-    add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source, Taken,
+    add_hits, add_taken, sort_and_fold, BranchId, CoverageData, FileCoverage, Function, Source,
+    Taken,
 };
 
 pub struct Lcov;
@@ -88,38 +89,25 @@ impl RecordParts {
         let RecordParts {
             name,
             mut lines,
-            branches: mut numeric,
+            branches: numeric,
             mut file,
         } = self;
-        if !lines.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Unsorted (old coverage.py) or repeated lines: order, then sum.
-            lines.sort_by_key(|(l, _)| *l);
-            lines.dedup_by(|next, kept| {
-                if next.0 == kept.0 {
-                    kept.1 = add_hits(kept.1, next.1);
-                    true
-                } else {
-                    false
-                }
-            });
-        }
+        // Unsorted (old coverage.py) or repeated lines: order, then sum.
+        sort_and_fold(&mut lines, add_hits);
         let fast_lines: std::collections::BTreeMap<u32, u64> = lines.into_iter().collect();
         let slow_lines = std::mem::replace(&mut file.lines, fast_lines);
         for (l, h) in slow_lines {
             let e = file.lines.entry(l).or_insert(0);
             *e = add_hits(*e, h);
         }
-        numeric.sort_by_key(|(l, b, id, _)| (*l, *b, *id));
-        numeric.dedup_by(|next, kept| {
-            let same = (next.0, next.1, next.2) == (kept.0, kept.1, kept.2);
-            if same {
-                kept.3 = add_taken(kept.3, next.3);
-            }
-            same
-        });
+        let mut numeric: Vec<((u32, u32, u32), Taken)> = numeric
+            .into_iter()
+            .map(|(l, b, id, t)| ((l, b, id), t))
+            .collect();
+        sort_and_fold(&mut numeric, add_taken);
         let numeric = numeric
             .into_iter()
-            .map(|(l, b, id, t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
+            .map(|((l, b, id), t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
         if file.branches.is_empty() {
             // Sorted and unique: the tree is built in bulk.
             file.branches = numeric.collect();
