@@ -329,13 +329,7 @@ impl AccFile {
         }
         self.add(parts.file);
         self.add_line_list(parts.lines);
-        self.add_numeric(
-            parts
-                .branches
-                .into_iter()
-                .map(|(l, b, i, t)| ((l, b, i), t))
-                .collect(),
-        );
+        self.add_numeric(parts.branches);
     }
 
     /// Lines in any order, possibly repeated.

@@ -73,8 +73,8 @@ impl InputFormat for Lcov {
 pub struct RecordParts {
     pub name: String,
     pub lines: Vec<(u32, u64)>,
-    /// (line, block, branch, taken) of BRDA records with numeric ids.
-    pub branches: Vec<(u32, u32, u32, Taken)>,
+    /// ((line, block, branch), taken) of BRDA records with numeric ids.
+    pub branches: Vec<((u32, u32, u32), Taken)>,
     pub file: FileCoverage,
 }
 
@@ -89,7 +89,7 @@ impl RecordParts {
         let RecordParts {
             name,
             mut lines,
-            branches: numeric,
+            branches: mut numeric,
             mut file,
         } = self;
         // Unsorted (old coverage.py) or repeated lines: order, then sum.
@@ -100,10 +100,6 @@ impl RecordParts {
             let e = file.lines.entry(l).or_insert(0);
             *e = add_hits(*e, h);
         }
-        let mut numeric: Vec<((u32, u32, u32), Taken)> = numeric
-            .into_iter()
-            .map(|(l, b, id, t)| ((l, b, id), t))
-            .collect();
         sort_and_fold(&mut numeric, add_taken);
         let numeric = numeric
             .into_iter()
@@ -279,7 +275,7 @@ struct Record {
     /// DA records as read; sorted and summed into `file` at the end.
     lines: Vec<(u32, u64)>,
     /// Numeric BRDA records (line, block, branch, taken) as read.
-    numeric_branches: Vec<(u32, u32, u32, Taken)>,
+    numeric_branches: Vec<((u32, u32, u32), Taken)>,
     fn_hits: BTreeMap<String, u64>,
     /// lcov 2.2+ FNL groups: index -> (start, end).
     fn_groups: BTreeMap<String, (u32, Option<u32>)>,
@@ -477,8 +473,10 @@ impl Record {
         if fields[0] == 0 {
             return false;
         }
-        self.numeric_branches
-            .push((fields[0] as u32, fields[1] as u32, fields[2] as u32, taken));
+        self.numeric_branches.push((
+            (fields[0] as u32, fields[1] as u32, fields[2] as u32),
+            taken,
+        ));
         true
     }
 
