@@ -638,3 +638,33 @@ fn covmerge_settings_expect_workers_and_exports() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(dir.join("out.lcov").is_file());
 }
+
+#[test]
+fn a_bad_include_or_omit_pattern_names_where_it_came_from() {
+    let dir = tempdir("badglob");
+    std::fs::copy(
+        sample("coveragepy/coverage.json"),
+        dir.join("coverage.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".coveragerc"), "[report]\nomit = pkg/***/x.py\n").unwrap();
+    let out = covmerge_in(&dir, &["combine", "-q", "coverage.json"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains(".coveragerc: [report] omit: File pattern can't include '***'"),
+        "{}",
+        out.stderr
+    );
+    let out = covmerge_in(
+        &dir,
+        &["combine", "-q", "--include", "a/[b", "coverage.json"],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("--include: File pattern can't include '['"),
+        "{}",
+        out.stderr
+    );
+}

@@ -242,7 +242,25 @@ fn report_options(
         },
         skip_empty: args.skip_empty || rep.skip_empty.unwrap_or(false),
         sort: args.sort.clone().or_else(|| rep.sort.clone()),
-        filter: FileFilter::new(&include, &omit, cwd, config.relative_files)?,
+        filter: FileFilter::new(&include, &omit, cwd, config.relative_files).map_err(|e| {
+            // Say where the bad pattern came from: the flag or the file.
+            let key = if FileFilter::new(&include, &[], cwd, false).is_err() {
+                "include"
+            } else {
+                "omit"
+            };
+            let from_flag = if key == "include" {
+                !args.include.is_empty()
+            } else {
+                !args.omit.is_empty()
+            };
+            match (&config.file, from_flag) {
+                (Some(file), false) => {
+                    Error::Usage(format!("{}: [report] {key}: {e}", file.display()))
+                }
+                _ => Error::Usage(format!("--{key}: {e}")),
+            }
+        })?,
     };
     Ok((options, fail_under))
 }
