@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: all build test demo testdata testdata-formats clean fuzz bench bench-peers
+.PHONY: testdata-rawdata testdata-pysource all build test demo wheel testdata testdata-globs testdata-formats clean fuzz bench bench-peers screenshots
 
 all: build
 
@@ -25,13 +25,30 @@ fuzz:
 demo: build
 	@bash testdata/examples/demo.sh $(BIN) $(DEMO)
 
+## screenshots: the HTML report of the each-mode example in headless Chromium -> docs/html-*.png
+screenshots: build
+	@bash docs/screenshots.sh $(BIN) target/screenshots
+
 ## testdata: regenerate testdata/golden with the real coverage.py, pytest-cov and pytest-xdist (needs PyPI)
 testdata:
 	bash testdata/regen.sh
 
+## testdata-globs: regenerate testdata/globs/cases.json with the real coverage.py (needs PyPI)
+testdata-globs:
+	bash testdata/globs-regen.sh
+
 ## testdata-formats: regenerate testdata/samples/regen with real coverage.py, gcovr, gcc, lcov, nyc, go (needs PyPI/npm)
 testdata-formats:
 	bash testdata/formats-regen.sh
+
+## testdata-rawdata: regenerate testdata/rawdata (raw .coverage files of pytest-cov/xdist workers on 3.11 and 3.12, coverage combine + report)
+testdata-rawdata:
+	bash testdata/rawdata-regen.sh
+
+## testdata-pysource: regenerate testdata/pysource (coverage.py's multi-line maps, 3.11 and 3.12) and testdata/rawdata-exact
+testdata-pysource:
+	bash testdata/pysource-regen.sh
+	bash testdata/rawdata-exact-regen.sh
 
 ## bench-peers: install the tools `make bench` compares against (apt lcov + time, coverage.py in a venv, grcov)
 bench-peers:
@@ -40,9 +57,14 @@ bench-peers:
 ## bench: covmerge vs cat, coverage.py, lcov and grcov on generated corpora; rewrites docs/BENCHMARKS.md
 ## (not part of `make test`; needs `make bench-peers`; see bench/run.sh for BENCH_* knobs)
 bench:
-	$(CARGO) build --release --bin covmerge --example gen_corpus
+	$(CARGO) build --release --bin covmerge --example gen_corpus --example floor
 	bash bench/run.sh
 
 clean:
 	$(CARGO) clean
 	rm -rf $(DEMO)
+
+## wheel: the Python package (the covmerge binary, stripped, in a wheel) in target/wheels; needs maturin (pip install maturin)
+MATURIN ?= maturin
+wheel:
+	$(MATURIN) build --release --strip --out target/wheels

@@ -1,6 +1,6 @@
 //! Deterministic synthetic corpus for `make bench`.
 //!
-//! `gen_corpus OUT W M [SEED]` writes, for W workers on W/8+1 hosts and M
+//! `gen_corpus OUT W M [SEED [SHAPE [FUNCS]]]` writes, for W workers on W/8+1 hosts and M
 //! source modules:
 //!   OUT/src/pkg/modNNNN.py          the sources (coverage.py's report parses them)
 //!   OUT/lcov/wNNNN.info             one LCOV tracefile per worker
@@ -10,6 +10,32 @@
 //!   OUT/paths.coveragerc            [paths] rules mapping every host prefix to src/
 //! Each worker's paths carry its own host prefix (/ci/hostH/wW/proj/src/...),
 //! so every input needs remapping, as in a real multi-host run.
+//!
+//! SHAPE picks the LCOV producer the tracefiles imitate (one per corpus, as a
+//! project uses one producer); each follows a real sample in
+//! testdata/samples/lcov/ (record order, which summaries appear, id forms):
+//!   plain       DA + numeric BRDA + LF/LH only (the original corpus; default,
+//!               so earlier figures stay comparable)
+//!   geninfo     lcov 1.16 geninfo --checksum: TN:name, FN/FNDA interleaved,
+//!               DA with a base64 MD5, BRDA mixed in after its DA, `-` on
+//!               unexecuted lines, no FNF/FNH/LF/LH/BRF/BRH
+//!   llvm        llvm-cov export -format=lcov: all FN, then all FNDA, FNF/FNH,
+//!               DA, BRDA, BRF/BRH, LF/LH; static functions as `file.c:name`
+//!   coveragepy  coverage.py `coverage lcov`: DA, LF/LH, FN with end lines +
+//!               FNDA interleaved, FNF/FNH, BRDA with text ids (`jump to line
+//!               N`), BRF/BRH
+//!   nyc         nyc/Istanbul: `TN:`, all FN, FNF/FNH, all FNDA, DA, LF/LH,
+//!               BRDA with one block id per branch point, BRF/BRH
+//! The line lists do not depend on SHAPE. The JSON reports do only in that
+//! `plain` keeps the original slim files (lines and branches per file, empty
+//! `totals`); every other shape writes them as coverage.py 7.x's `coverage
+//! json` does: the full `summary` per file, `functions` and `classes` regions,
+//! and `totals`.
+//!
+//! FUNCS (default 1) multiplies the functions per file: FUNCS-1 two-line
+//! helper functions (`def fN(x):` / `return x`) before each block, for the
+//! ten-times-the-functions scale. With GEN_LCOV_ONLY=1 in the environment
+//! only the sources and the LCOV are written.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -31,27 +57,53 @@ impl Rng {
     }
 }
 
-/// The shape of one module: statement lines, and branch lines with their two targets.
+/// The LCOV producer a corpus imitates.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Plain,
+    Geninfo,
+    Llvm,
+    Coveragepy,
+    Nyc,
+}
+
+/// The shape of one module: statement lines, branch lines with their two
+/// targets, and one function per block (first and last line).
 struct Module {
+    functions: Vec<(u32, u32)>,
     statements: Vec<u32>,
     branches: Vec<(u32, u32, u32)>,
     source: String,
 }
 
-fn module(rng: &mut Rng) -> Module {
+fn module(rng: &mut Rng, fns_per_block: u32) -> Module {
     // ~176 statements on average, as in the workload.
     let blocks = 15 + rng.below(20) as u32;
     let mut source = String::new();
     let mut statements = Vec::new();
     let mut branches = Vec::new();
+    let mut functions = Vec::new();
     let mut line = 0u32;
     let emit = |text: &str, source: &mut String| {
         source.push_str(text);
         source.push('\n');
     };
-    for b in 0..blocks {
+    for _ in 0..blocks {
+        // The functions-per-file scale (FUNCS > 1) puts FUNCS-1 two-line
+        // helpers before each block: ten times the functions, each a real
+        // region with its own statements.
+        for _ in 1..fns_per_block {
+            line += 1;
+            emit(&format!("def f{}(x):", functions.len()), &mut source);
+            statements.push(line);
+            line += 1;
+            emit("    return x", &mut source);
+            statements.push(line);
+            functions.push((line - 1, line));
+        }
         line += 1;
-        emit(&format!("def f{b}(x):"), &mut source);
+        let first = line;
+        emit(&format!("def f{}(x):", functions.len()), &mut source);
         statements.push(line);
         line += 1;
         emit("    if x:", &mut source);
@@ -73,10 +125,12 @@ fn module(rng: &mut Rng) -> Module {
         line += 1;
         emit("    return y", &mut source);
         statements.push(line);
+        functions.push((first, line));
         line += 1;
         emit("", &mut source);
     }
     Module {
+        functions,
         statements,
         branches,
         source,
@@ -86,18 +140,46 @@ fn module(rng: &mut Rng) -> Module {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
-        eprintln!("usage: gen_corpus OUT WORKERS MODULES [SEED]");
+        eprintln!(
+            "usage: gen_corpus OUT WORKERS MODULES [SEED [plain|geninfo|llvm|coveragepy|nyc [FUNCS]]]"
+        );
         std::process::exit(2);
     }
     let out = Path::new(&args[1]);
     let workers: usize = args[2].parse().expect("WORKERS");
     let modules: usize = args[3].parse().expect("MODULES");
     let seed: u64 = args.get(4).map(|s| s.parse().expect("SEED")).unwrap_or(42);
-    for dir in ["src/pkg", "lcov", "json", "lines"] {
+    let shape = match args.get(5).map(String::as_str).unwrap_or("plain") {
+        "plain" => Shape::Plain,
+        "geninfo" => Shape::Geninfo,
+        "llvm" => Shape::Llvm,
+        "coveragepy" => Shape::Coveragepy,
+        "nyc" => Shape::Nyc,
+        other => {
+            eprintln!("gen_corpus: unknown shape {other:?}");
+            std::process::exit(2);
+        }
+    };
+    let fns_per_block: u32 = args.get(6).map(|s| s.parse().expect("FUNCS")).unwrap_or(1);
+    if fns_per_block == 0 || (shape == Shape::Plain && fns_per_block != 1) {
+        eprintln!("gen_corpus: FUNCS must be 1 or more, and 1 for the plain shape");
+        std::process::exit(2);
+    }
+    // GEN_LCOV_ONLY=1: no JSON reports and line lists (the scales where only
+    // LCOV is measured; the JSON with regions is 7-11x the size of the LCOV).
+    let lcov_only = std::env::var_os("GEN_LCOV_ONLY").is_some_and(|v| v == "1");
+    let dirs: &[&str] = if lcov_only {
+        &["src/pkg", "lcov"]
+    } else {
+        &["src/pkg", "lcov", "json", "lines"]
+    };
+    for dir in dirs {
         std::fs::create_dir_all(out.join(dir)).unwrap();
     }
     let mut rng = Rng(seed | 1);
-    let mods: Vec<Module> = (0..modules).map(|_| module(&mut rng)).collect();
+    let mods: Vec<Module> = (0..modules)
+        .map(|_| module(&mut rng, fns_per_block))
+        .collect();
     for (i, m) in mods.iter().enumerate() {
         std::fs::write(out.join(format!("src/pkg/mod{i:04}.py")), &m.source).unwrap();
     }
@@ -114,6 +196,7 @@ fn main() {
         let mut json = String::with_capacity(1 << 20);
         let mut lines_txt = String::with_capacity(1 << 18);
         json.push_str("{\"meta\": {\"format\": 3, \"version\": \"7.17.5\", \"timestamp\": \"2026-01-01T00:00:00\", \"branch_coverage\": true, \"show_contexts\": false}, \"files\": {");
+        let mut totals = Summary::default();
         // Each worker runs a different slice of the tests: it touches about
         // half of the modules and runs each touched block with probability 1/2.
         for (i, m) in mods.iter().enumerate() {
@@ -132,40 +215,26 @@ fn main() {
                     }
                 }
             }
-            writeln!(lcov, "SF:{path}").unwrap();
-            for (k, l) in m.statements.iter().enumerate() {
-                writeln!(lcov, "DA:{l},{}", hits[k]).unwrap();
-            }
             let mut exec_arcs = Vec::new();
             let mut miss_arcs = Vec::new();
-            for (b, (cond, t, f)) in m.branches.iter().enumerate() {
-                for (k, target) in [(0, t), (1, f)] {
-                    let taken = executed.contains(cond) && executed.contains(target);
-                    let count = if taken {
-                        "1"
-                    } else if executed.contains(cond) {
-                        "0"
-                    } else {
-                        "-"
-                    };
-                    writeln!(lcov, "BRDA:{cond},{b},{k},{count}").unwrap();
-                    if taken {
+            for (cond, t, f) in &m.branches {
+                for target in [t, f] {
+                    if executed.contains(cond) && executed.contains(target) {
                         exec_arcs.push((*cond, *target));
                     } else {
                         miss_arcs.push((*cond, *target));
                     }
                 }
             }
-            writeln!(
-                lcov,
-                "LF:{}\nLH:{}\nend_of_record",
-                m.statements.len(),
-                executed.len()
-            )
-            .unwrap();
+            write_lcov(&mut lcov, shape, w, &path, m, &hits, &executed);
 
             if !json.ends_with('{') {
                 json.push_str(", ");
+            }
+            if shape != Shape::Plain {
+                totals.add(&json_file(
+                    &mut json, &path, m, &executed, &exec_arcs, &miss_arcs,
+                ));
             }
             let list = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
             let exec = list(&mut executed.iter().map(|l| l.to_string()));
@@ -178,13 +247,15 @@ fn main() {
             );
             let ea = list(&mut exec_arcs.iter().map(|(a, b)| format!("[{a}, {b}]")));
             let ma = list(&mut miss_arcs.iter().map(|(a, b)| format!("[{a}, {b}]")));
-            write!(
+            if shape == Shape::Plain {
+                write!(
                 json,
                 "\"{path}\": {{\"executed_lines\": [{exec}], \"summary\": {{\"covered_lines\": {}, \"num_statements\": {}}}, \"missing_lines\": [{miss}], \"excluded_lines\": [], \"executed_branches\": [{ea}], \"missing_branches\": [{ma}]}}",
                 executed.len(),
                 m.statements.len()
             )
             .unwrap();
+            }
             if !executed.is_empty() {
                 writeln!(
                     lines_txt,
@@ -196,11 +267,20 @@ fn main() {
                 writeln!(lines_txt, "{path}\tarcs\t{}", arcs.join(" ")).unwrap();
             }
         }
-        json.push_str("}, \"totals\": {}}");
+        if shape == Shape::Plain {
+            json.push_str("}, \"totals\": {}}");
+        } else {
+            json.push_str("}, \"totals\": ");
+            totals.write(&mut json);
+            json.push('}');
+        }
         std::fs::File::create(out.join(format!("lcov/w{w:04}.info")))
             .unwrap()
             .write_all(lcov.as_bytes())
             .unwrap();
+        if lcov_only {
+            continue;
+        }
         std::fs::File::create(out.join(format!("json/coverage-w{w:04}.json")))
             .unwrap()
             .write_all(json.as_bytes())
@@ -210,4 +290,340 @@ fn main() {
             .write_all(lines_txt.as_bytes())
             .unwrap();
     }
+}
+
+/// One file's LCOV section in the producer's shape (see the module comment).
+fn write_lcov(
+    out: &mut String,
+    shape: Shape,
+    worker: usize,
+    path: &str,
+    m: &Module,
+    hits: &[u64],
+    executed: &std::collections::BTreeSet<u32>,
+) {
+    let hit = |line: u32| -> u64 {
+        m.statements
+            .binary_search(&line)
+            .map(|k| hits[k])
+            .unwrap_or(0)
+    };
+    // A function runs as often as the first line of its body (the `if`).
+    let fn_count = |first: u32| hit(first + 1);
+    let fn_name = |b: usize| match shape {
+        // llvm-cov names static functions file:name; make every other one static.
+        Shape::Llvm if b % 2 == 1 => format!("mod.c:f{b}"),
+        _ => format!("f{b}"),
+    };
+    let fnh = m.functions.iter().filter(|(f, _)| fn_count(*f) > 0).count();
+    // BRDA records of the branch on `cond`, in the producer's id form.
+    let brda = |out: &mut String, b: usize, cond: u32, t: u32, f: u32| {
+        for (k, target) in [(0, t), (1, f)] {
+            let taken = executed.contains(&cond) && executed.contains(&target);
+            let count = if taken && shape == Shape::Plain {
+                "1".to_string()
+            } else if taken {
+                hit(target).to_string()
+            } else if executed.contains(&cond) || shape == Shape::Coveragepy {
+                // coverage.py writes 0 for every branch not taken.
+                "0".to_string()
+            } else {
+                "-".to_string()
+            };
+            match shape {
+                Shape::Coveragepy => {
+                    writeln!(out, "BRDA:{cond},0,jump to line {target},{count}").unwrap()
+                }
+                Shape::Plain | Shape::Nyc => writeln!(out, "BRDA:{cond},{b},{k},{count}").unwrap(),
+                Shape::Geninfo | Shape::Llvm => writeln!(out, "BRDA:{cond},0,{k},{count}").unwrap(),
+            }
+        }
+    };
+    let brf = m.branches.len() * 2;
+    let brh = m
+        .branches
+        .iter()
+        .flat_map(|(c, t, f)| [(*c, *t), (*c, *f)])
+        .filter(|(c, t)| executed.contains(c) && executed.contains(t))
+        .count();
+    let da = |out: &mut String, k: usize, l: u32| {
+        if shape == Shape::Geninfo {
+            // geninfo --checksum: an MD5 of the source line as 22 base64 characters
+            // (no padding); readers skip it, so any 22 characters of that alphabet do.
+            let x = (l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (k as u64);
+            writeln!(out, "DA:{l},{},{:016x}{:06x}", hits[k], x, l).unwrap();
+        } else {
+            writeln!(out, "DA:{l},{}", hits[k]).unwrap();
+        }
+    };
+    let lf_lh = |out: &mut String| {
+        writeln!(out, "LF:{}\nLH:{}", m.statements.len(), executed.len()).unwrap();
+    };
+    match shape {
+        Shape::Plain => {
+            writeln!(out, "SF:{path}").unwrap();
+            for (k, l) in m.statements.iter().enumerate() {
+                da(out, k, *l);
+            }
+            for (b, (c, t, f)) in m.branches.iter().enumerate() {
+                brda(out, b, *c, *t, *f);
+            }
+            lf_lh(out);
+        }
+        Shape::Geninfo => {
+            writeln!(out, "TN:w{worker}\nSF:{path}").unwrap();
+            for (b, (first, _)) in m.functions.iter().enumerate() {
+                writeln!(
+                    out,
+                    "FN:{first},{}\nFNDA:{},{}",
+                    fn_name(b),
+                    fn_count(*first),
+                    fn_name(b)
+                )
+                .unwrap();
+            }
+            let mut next_branch = 0;
+            for (k, l) in m.statements.iter().enumerate() {
+                da(out, k, *l);
+                if let Some((c, t, f)) = m.branches.get(next_branch) {
+                    if c == l {
+                        brda(out, next_branch, *c, *t, *f);
+                        next_branch += 1;
+                    }
+                }
+            }
+        }
+        Shape::Llvm => {
+            writeln!(out, "SF:{path}").unwrap();
+            for (b, (first, _)) in m.functions.iter().enumerate() {
+                writeln!(out, "FN:{first},{}", fn_name(b)).unwrap();
+            }
+            for (b, (first, _)) in m.functions.iter().enumerate() {
+                writeln!(out, "FNDA:{},{}", fn_count(*first), fn_name(b)).unwrap();
+            }
+            writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
+            for (k, l) in m.statements.iter().enumerate() {
+                da(out, k, *l);
+            }
+            for (b, (c, t, f)) in m.branches.iter().enumerate() {
+                brda(out, b, *c, *t, *f);
+            }
+            writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
+            lf_lh(out);
+        }
+        Shape::Coveragepy => {
+            writeln!(out, "SF:{path}").unwrap();
+            for (k, l) in m.statements.iter().enumerate() {
+                da(out, k, *l);
+            }
+            lf_lh(out);
+            for (b, (first, last)) in m.functions.iter().enumerate() {
+                writeln!(
+                    out,
+                    "FN:{first},{last},{}\nFNDA:{},{}",
+                    fn_name(b),
+                    u64::from(fn_count(*first) > 0),
+                    fn_name(b)
+                )
+                .unwrap();
+            }
+            writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
+            for (b, (c, t, f)) in m.branches.iter().enumerate() {
+                brda(out, b, *c, *t, *f);
+            }
+            writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
+        }
+        Shape::Nyc => {
+            writeln!(out, "TN:\nSF:{path}").unwrap();
+            for (b, (first, _)) in m.functions.iter().enumerate() {
+                writeln!(out, "FN:{first},{}", fn_name(b)).unwrap();
+            }
+            writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
+            for (b, (first, _)) in m.functions.iter().enumerate() {
+                writeln!(out, "FNDA:{},{}", fn_count(*first), fn_name(b)).unwrap();
+            }
+            for (k, l) in m.statements.iter().enumerate() {
+                da(out, k, *l);
+            }
+            lf_lh(out);
+            for (b, (c, t, f)) in m.branches.iter().enumerate() {
+                brda(out, b, *c, *t, *f);
+            }
+            writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
+        }
+    }
+    out.push_str("end_of_record\n");
+}
+
+/// coverage.py's per-region `summary` numbers (branch mode).
+#[derive(Default)]
+struct Summary {
+    statements: usize,
+    covered: usize,
+    branches: usize,
+    covered_branches: usize,
+    partial: usize,
+}
+
+impl Summary {
+    fn add(&mut self, o: &Summary) {
+        self.statements += o.statements;
+        self.covered += o.covered;
+        self.branches += o.branches;
+        self.covered_branches += o.covered_branches;
+        self.partial += o.partial;
+    }
+
+    /// The `summary` object as coverage.py 7.x writes it (same keys, same
+    /// order, floats in Python's repr, display strings rounded as its
+    /// `display_covered` does at precision 0).
+    fn write(&self, out: &mut String) {
+        let pct = |num: usize, den: usize| {
+            if den == 0 {
+                100.0
+            } else {
+                100.0 * num as f64 / den as f64
+            }
+        };
+        let display = |p: f64| {
+            let p = if p > 0.0 && p < 1.0 {
+                1.0
+            } else if p > 99.0 && p < 100.0 {
+                99.0
+            } else {
+                p
+            };
+            format!("{}", p.round() as u64)
+        };
+        let total = pct(
+            self.covered + self.covered_branches,
+            self.statements + self.branches,
+        );
+        let stmts = pct(self.covered, self.statements);
+        let br = pct(self.covered_branches, self.branches);
+        write!(
+            out,
+            "{{\"covered_lines\": {}, \"num_statements\": {}, \"percent_covered\": {total:?}, \"percent_covered_display\": \"{}\", \"missing_lines\": {}, \"excluded_lines\": 0, \"percent_statements_covered\": {stmts:?}, \"percent_statements_covered_display\": \"{}\", \"num_branches\": {}, \"num_partial_branches\": {}, \"covered_branches\": {}, \"missing_branches\": {}, \"percent_branches_covered\": {br:?}, \"percent_branches_covered_display\": \"{}\"}}",
+            self.covered,
+            self.statements,
+            display(total),
+            self.statements - self.covered,
+            display(stmts),
+            self.branches,
+            self.partial,
+            self.covered_branches,
+            self.branches - self.covered_branches,
+            display(br),
+        )
+        .unwrap();
+    }
+}
+
+/// One region's body: the keys coverage.py 7.x writes for a file, a function
+/// or a class (`start_line` for regions only). Returns its summary.
+fn json_region(
+    out: &mut String,
+    lines: &[u32],
+    executed: &std::collections::BTreeSet<u32>,
+    exec_arcs: &[(u32, u32)],
+    miss_arcs: &[(u32, u32)],
+    start_line: Option<u32>,
+) -> Summary {
+    let join = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
+    let inside = |l: &u32| lines.binary_search(l).is_ok();
+    let exec: Vec<u32> = lines
+        .iter()
+        .copied()
+        .filter(|l| executed.contains(l))
+        .collect();
+    let ea: Vec<&(u32, u32)> = exec_arcs.iter().filter(|(a, _)| inside(a)).collect();
+    let ma: Vec<&(u32, u32)> = miss_arcs.iter().filter(|(a, _)| inside(a)).collect();
+    let mut sources: Vec<u32> = ea.iter().chain(ma.iter()).map(|(a, _)| *a).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let summary = Summary {
+        statements: lines.len(),
+        covered: exec.len(),
+        branches: ea.len() + ma.len(),
+        covered_branches: ea.len(),
+        // A partial branch line ran but missed one of its exits.
+        partial: sources
+            .iter()
+            .filter(|s| executed.contains(s) && ma.iter().any(|(a, _)| a == *s))
+            .count(),
+    };
+    write!(
+        out,
+        "{{\"executed_lines\": [{}], \"summary\": ",
+        join(&mut exec.iter().map(|l| l.to_string()))
+    )
+    .unwrap();
+    summary.write(out);
+    write!(
+        out,
+        ", \"missing_lines\": [{}], \"excluded_lines\": []",
+        join(
+            &mut lines
+                .iter()
+                .filter(|l| !executed.contains(l))
+                .map(|l| l.to_string())
+        )
+    )
+    .unwrap();
+    if let Some(start) = start_line {
+        write!(out, ", \"start_line\": {start}").unwrap();
+    }
+    let arcs = |v: &[&(u32, u32)]| join(&mut v.iter().map(|(a, b)| format!("[{a}, {b}]")));
+    write!(
+        out,
+        ", \"executed_branches\": [{}], \"missing_branches\": [{}]",
+        arcs(&ea),
+        arcs(&ma)
+    )
+    .unwrap();
+    summary
+}
+
+/// One file of a coverage.py 7.x JSON report: the file's own keys, then
+/// `functions` (one region per function, its body lines; the `def` lines and
+/// anything outside a function in the `""` region, last) and `classes` (the
+/// generated modules have none, so one `""` region with every line), as in
+/// `coverage json` output (testdata/golden/*/workers/*/coverage.json).
+fn json_file(
+    out: &mut String,
+    path: &str,
+    m: &Module,
+    executed: &std::collections::BTreeSet<u32>,
+    exec_arcs: &[(u32, u32)],
+    miss_arcs: &[(u32, u32)],
+) -> Summary {
+    write!(out, "\"{path}\": ").unwrap();
+    let summary = json_region(out, &m.statements, executed, exec_arcs, miss_arcs, None);
+    out.push_str(", \"functions\": {");
+    let mut outside: Vec<u32> = Vec::new();
+    let mut next = 0;
+    for (k, (first, last)) in m.functions.iter().enumerate() {
+        let body: Vec<u32> = m
+            .statements
+            .iter()
+            .copied()
+            .filter(|l| l > first && l <= last)
+            .collect();
+        while next < m.statements.len() && m.statements[next] <= *last {
+            if m.statements[next] <= *first {
+                outside.push(m.statements[next]);
+            }
+            next += 1;
+        }
+        write!(out, "\"f{k}\": ").unwrap();
+        json_region(out, &body, executed, exec_arcs, miss_arcs, Some(*first));
+        out.push_str("}, ");
+    }
+    outside.extend_from_slice(&m.statements[next..]);
+    out.push_str("\"\": ");
+    json_region(out, &outside, executed, exec_arcs, miss_arcs, Some(1));
+    out.push_str("}}, \"classes\": {\"\": ");
+    json_region(out, &m.statements, executed, exec_arcs, miss_arcs, Some(1));
+    out.push_str("}}}");
+    summary
 }

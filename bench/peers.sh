@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the peers `make bench` measures covmerge against:
-#   apt: lcov (1.16 on Debian bookworm), time (GNU /usr/bin/time)
+#   apt: lcov (1.16 on Debian bookworm), time (GNU /usr/bin/time), valgrind
+#        (bench/curves.sh counts instructions with callgrind)
 #   pip, in a venv under $BENCH_DIR: coverage==7.17.5
 #   cargo install grcov (pinned, --locked) under $BENCH_DIR/cargo
 # Idempotent: what is already there is kept.
@@ -14,6 +15,7 @@ mkdir -p "$BENCH_DIR"
 need_apt=()
 command -v lcov >/dev/null 2>&1 || need_apt+=(lcov)
 [ -x /usr/bin/time ] || need_apt+=(time)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -34,5 +36,6 @@ fi
 
 echo "lcov:     $(lcov --version | head -1)"
 echo "time:     $(/usr/bin/time --version 2>&1 | head -1)"
+echo "valgrind: $(valgrind --version)"
 echo "coverage: $("$VENV/bin/coverage" --version | head -1)"
 echo "grcov:    $("$GRCOV" --version)"

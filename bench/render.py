@@ -4,36 +4,58 @@
     render.py RESULTS_DIR DOC
 
 Everything from a "## Profile" heading on in the existing DOC is kept (it
-is written by hand from `perf` runs), the rest is regenerated.
+is written by hand from callgrind/perf runs), the rest is regenerated.
+Ratios between two tools are taken per round (both ran in the same round,
+one after the other) and shown as the median with the min-max over rounds.
 """
 
 import csv
 import os
+import statistics
 import sys
 
 TOOLS = [
     ("cat-lcov", "cat (LCOV inputs)", "`cat lcov/*.info > /dev/null`"),
-    ("cat-json", "cat (JSON inputs)", "`cat json/*.json > /dev/null`"),
+    ("floor-lcov", "floor: read + count records, 1 thread", "`floor lcov` (`bench/floor.rs`)"),
     ("covmerge-lcov", "covmerge, LCOV", "`covmerge combine -q --map '*/proj/src/=src/' lcov`"),
     ("covmerge-lcov-1t", "covmerge, LCOV, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
-    ("covmerge-json", "covmerge, JSON", "`covmerge combine -q --map '*/proj/src/=src/' json`"),
-    ("covmerge-json-1t", "covmerge, JSON, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
-    ("coverage-combine", "coverage.py combine", "`coverage combine --keep -q --rcfile=paths.coveragerc sqlite`"),
-    ("coverage-report", "coverage.py report", "`coverage report --rcfile=paths.coveragerc`"),
-    ("coverage-total", "coverage.py combine + report", "sum of the two medians (RSS: the larger)"),
     ("grcov", "grcov", "`grcov lcov-flat -t lcov --branch -p /ci/proj/ -o OUT`"),
     ("grcov-2t", "grcov, 2 threads", "same, `--threads 2`"),
     ("lcov-a", "lcov -a", "`lcov -q --rc lcov_branch_coverage=1 -a F1 -a F2 ... -o OUT`"),
+    ("cat-json", "cat (JSON inputs)", "`cat json/*.json > /dev/null`"),
+    ("covmerge-json", "covmerge, JSON", "`covmerge combine -q --map '*/proj/src/=src/' json`"),
+    ("covmerge-json-1t", "covmerge, JSON, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
+    ("covmerge-sqlite", "covmerge, SQLite", "`covmerge combine -q --python VENV/bin/python --map '*/proj/src/=src/' sqlite`"),
+    ("coverage-combine", "coverage.py combine", "`coverage combine --keep -q --rcfile=paths.coveragerc sqlite`"),
+    ("coverage-report", "coverage.py report", "`coverage report --rcfile=paths.coveragerc`"),
+    ("coverage-total", "coverage.py combine + report", "per round, the sum of the two (RSS: the larger)"),
 ]
+VIEWS = [
+    ("view-json", "covmerge-lcov", "`--report json:F`"),
+    ("view-lcov", "covmerge-lcov", "`--report lcov:F`"),
+    ("view-xml", "covmerge-lcov", "`--report xml:F` (Cobertura)"),
+    ("view-csv", "covmerge-lcov", "`--report csv:F`"),
+    ("view-markdown", "covmerge-lcov", "`--report markdown:F`"),
+    ("view-o", "covmerge-lcov", "`-o F` (covmerge data file)"),
+    ("view-by-platform", "recorded", "`--by-platform` (on `recorded/`, 4 platforms)"),
+]
+VIEW_FILES = {
+    "view-json": "out.json",
+    "view-lcov": "out.lcov",
+    "view-xml": "out.xml",
+    "view-csv": "out.csv",
+    "view-markdown": "out.md",
+    "view-o": "out.covmerge.json",
+}
+LABEL = {k: l for k, l, _ in TOOLS}
+LABEL["recorded"] = "covmerge, the same tracefiles recorded (`recorded/`)"
 
 
 def read_tsv(path):
+    if not os.path.exists(path):
+        return []
     with open(path, newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
-
-
-def fnum(s):
-    return float(s) if s not in ("", None) else None
 
 
 def fmt_s(x):
@@ -49,13 +71,18 @@ def fmt_mb(kb):
 def fmt_ratio(x):
     if x is None:
         return "–"
-    if x < 1:
+    if x < 10:
         return f"{x:.2f}×"
     return f"{x:.1f}×" if x < 100 else f"{x:.0f}×"
 
 
-def ratio(a, b):
-    return a / b if a is not None and b not in (None, 0) else None
+def label(s):
+    w, m = s.split(":")
+    f = ""
+    if "x" in m:
+        m, f = m.split("x")
+        f = f", {f}× functions"
+    return f"W={w}/M={m}{f}"
 
 
 def main():
@@ -65,41 +92,75 @@ def main():
         for line in f:
             k, _, v = line.rstrip("\n").partition("=")
             meta[k] = v
-    results = read_tsv(os.path.join(res, "results.tsv"))
+    walls = read_tsv(os.path.join(res, "walls.tsv"))
+    notes = {(r["scale"], r["tool"]): r["note"] for r in read_tsv(os.path.join(res, "notes.tsv"))}
     checks = read_tsv(os.path.join(res, "checks.tsv"))
-    sizes = read_tsv(os.path.join(res, "sizes.tsv"))
+    curves = read_tsv(os.path.join(res, "curves.tsv"))
+    sizes = {}
+    views_out = {}
+    with open(os.path.join(res, "sizes.tsv")) as f:
+        next(f)
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            sizes[(p[0], p[1])] = p[2:]
+    if os.path.exists(os.path.join(res, "views.tsv")):
+        with open(os.path.join(res, "views.tsv")) as f:
+            for line in f:
+                p = line.rstrip("\n").split("\t")
+                views_out[(p[0], p[2])] = int(p[3])
 
     scales = []
-    by = {}
-    for r in results:
+    rounds = {}  # (scale, tool) -> {round: (wall, rss)}
+    loads = []
+    for r in walls:
         if r["scale"] not in scales:
             scales.append(r["scale"])
-        by[(r["scale"], r["tool"])] = {
-            "n": int(r["n"] or 0),
-            "wall": fnum(r["wall_s"]),
-            "rss": fnum(r["rss_kb"]),
-            "note": r["note"],
-        }
+        rounds.setdefault((r["scale"], r["tool"]), {})[int(r["round"])] = (
+            float(r["wall_s"]),
+            float(r["rss_kb"]),
+        )
+        loads.append(float(r["load1"]))
     for s in scales:
-        c, r = by.get((s, "coverage-combine")), by.get((s, "coverage-report"))
-        if c and r and c["wall"] is not None and r["wall"] is not None:
-            by[(s, "coverage-total")] = {
-                "n": min(c["n"], r["n"]),
-                "wall": c["wall"] + r["wall"],
-                "rss": max(c["rss"], r["rss"]),
-                "note": "",
+        c, p = rounds.get((s, "coverage-combine")), rounds.get((s, "coverage-report"))
+        if c and p:
+            rounds[(s, "coverage-total")] = {
+                k: (c[k][0] + p[k][0], max(c[k][1], p[k][1])) for k in c if k in p
             }
-    size = {(r["scale"], r["kind"]): (int(r["files"]), int(r["bytes"])) for r in sizes}
 
-    def wall(s, t):
-        return by.get((s, t), {}).get("wall")
+    def walls_of(s, t):
+        return [w for w, _ in rounds.get((s, t), {}).values()]
+
+    def med(s, t):
+        w = walls_of(s, t)
+        return statistics.median(w) if w else None
+
+    def rng(s, t):
+        w = walls_of(s, t)
+        return (min(w), max(w)) if w else None
 
     def rss(s, t):
-        return by.get((s, t), {}).get("rss")
+        r = [x for _, x in rounds.get((s, t), {}).values()]
+        return statistics.median(r) if r else None
 
-    def label(s):
-        w, m = s.split(":")
-        return f"W={w}/M={m}"
+    def ratio(s, a, b):
+        """a / b per round: (median, min, max) over the rounds both ran."""
+        ra, rb = rounds.get((s, a), {}), rounds.get((s, b), {})
+        q = [ra[k][0] / rb[k][0] for k in ra if k in rb and rb[k][0] > 0]
+        if not q:
+            return None
+        return statistics.median(q), min(q), max(q)
+
+    def fmt_rr(x):
+        if x is None:
+            return "–"
+        m, lo, hi = x
+        if lo == hi:
+            return fmt_ratio(m)
+        return f"{fmt_ratio(m)} ({fmt_ratio(lo)[:-1]}–{fmt_ratio(hi)})"
+
+    def mbytes(s, kind):
+        v = sizes.get((s, kind))
+        return int(v[1]) / 1e6 if v else None
 
     out = []
     p = out.append
@@ -107,14 +168,15 @@ def main():
     p("")
     p(f"Generated by `make bench` (`bench/run.sh`, rendered by `bench/render.py`) on **{meta['date']}**.")
     p("Everything above the *Profile* section is regenerated by each run; the *Profile*")
-    p("section is written by hand and kept.")
+    p("section and what follows it are written by hand and kept.")
     p("")
-    p("> **Noisy numbers.** This run was taken on a shared 2-core machine while other")
-    p(f"> sessions were compiling (load average {meta.get('load_start', '?')} at the start,")
-    p(f"> {meta.get('load_end', '?')} at the end; per scale below). Wall times here can be off")
-    p("> by 2× in either direction; read the ratios (all tools ran in the same conditions,")
-    p("> interleaved per scale) rather than the seconds, and re-take the final numbers on a")
-    p("> quiet machine (`make bench` with nothing else running).")
+    lo, hi = (min(loads), max(loads)) if loads else (0, 0)
+    p(f"> **Load.** A shared 2-core machine: the 1-minute load average before each")
+    p(f"> command of this run was {lo:.2f}–{hi:.2f} (start {meta.get('load_start', '?')}, end")
+    p(f"> {meta.get('load_end', '?')}; per scale below). Every scale's commands ran interleaved")
+    p("> (round 1: each command once, round 2: each again, ...), so the ratios compare tools")
+    p("> under the same load; they are per-round ratios, median (min–max). Wall times are")
+    p("> `/usr/bin/time` centiseconds, so anything under 0.1 s is coarse.")
     p("")
     p("## Machine and tools")
     p("")
@@ -124,138 +186,266 @@ def main():
     p(f"| CPU model | {meta['cpu']} |")
     p(f"| memory | {meta['mem']} |")
     p(f"| kernel | {meta['kernel']} |")
-    loads = ", ".join(f"{label(s)}: {meta.get('load_' + s, '?')}" for s in scales)
-    p(f"| load average (1/5/15 min) | start: {meta.get('load_start')}; {loads}; end: {meta.get('load_end')} |")
+    loads_s = "; ".join(f"{label(s)}: {meta.get('load_' + s, '?')}" for s in scales)
+    p(f"| load average (1/5/15 min) | start: {meta.get('load_start')}; {loads_s}; end: {meta.get('load_end')} |")
     p(f"| covmerge | {meta['covmerge']}, {meta['rustc']}, release profile (thin LTO) |")
     p(f"| coverage.py | {meta['coverage']} |")
     p(f"| lcov | {meta['lcov']} |")
     p(f"| grcov | {meta['grcov']} (`cargo install --locked`) |")
     p(f"| timing | {meta['time']}, `-f '%e %M'` (wall seconds, peak RSS) |")
     p("")
-    p(f"Each cell is the median of {meta['runs']} runs with a warm page cache (every input is")
-    p(f"read once before a scale is measured); a measurement whose first run took over")
-    p(f"{meta['slow_limit']} s was run once (`n` column). Corpus seed {meta['seed']}.")
+    p(f"Each cell is the median of {meta['runs']} interleaved rounds with a warm page cache (every")
+    p("input is read once before a scale is measured), with the min–max; a command whose")
+    p(f"first run took over {meta['slow_limit']} s ran once (`n` column). Corpus seed {meta['seed']},")
+    p(f"LCOV shape `{meta['shape']}` (`BENCH_SHAPE`; the default, `llvm`, imitates `llvm-cov export")
+    p("-format=lcov`, which writes every record kind: `FN`, `FNDA`, `FNF`/`FNH`, `DA`, `BRDA`,")
+    p("`BRF`/`BRH`, `LF`/`LH`; `bench/shapes.sh` compares the shapes against `cat`).")
     p("")
     p("## Corpus and commands")
     p("")
-    p("`bench/gen_corpus.rs` writes, for W workers and M modules (~176 statements and ~25")
-    p("two-way branches each), one report per worker in three formats that carry the same")
-    p("data: LCOV (`lcov/wNNNN.info`, DA + BRDA), coverage.py JSON")
-    p("(`json/coverage-wNNNN.json`, branch mode) and, through `bench/make_sqlite.py` and")
-    p("coverage.py's `CoverageData` API, coverage.py SQLite data files")
-    p("(`sqlite/.coverage.wNNNN`, arcs). Each worker imports about half of the modules and")
-    p("runs about 2/3 of their lines. Every worker has its own path prefix")
-    p("(`/ci/hostH/wW/proj/src/pkg/...`), so every input needs path remapping.")
+    p("`bench/gen_corpus.rs` writes, for W workers and M modules (~176 statements, ~25")
+    p("functions and ~25 two-way branches each; with `xF`, F−1 two-line helper functions")
+    p("before each block, so ten times the functions), one report per worker in three formats")
+    p("that carry the same data: LCOV (`lcov/wNNNN.info`) in the chosen producer's shape,")
+    p("coverage.py JSON (`json/coverage-wNNNN.json`, branch mode, with the `summary`,")
+    p("`functions` and `classes` regions and `totals` that coverage.py 7.x's `coverage json`")
+    p("writes) and, through `bench/make_sqlite.py` and coverage.py's `CoverageData` API,")
+    p("coverage.py SQLite data files (`sqlite/.coverage.wNNNN`, arcs). Each worker imports")
+    p("about half of the modules and runs about 2/3 of their lines. Every worker has its own")
+    p("path prefix (`/ci/hostH/wW/proj/src/pkg/...`), so every input needs path remapping.")
+    p("The JSON and SQLite inputs and coverage.py are measured only at the scales in")
+    p(f"`BENCH_PY_SCALES` ({meta.get('py_scales', '')}): coverage.py takes about a minute per")
+    p("run at W=512, and the JSON with regions is 7–11 times the size of the LCOV.")
     p("")
     p("grcov strips one literal prefix (`-p`) and `lcov -a` merges records by exact `SF:`")
     p("path, so neither can unify per-worker prefixes; they read `lcov-flat/`, a copy of the")
     p("LCOV corpus with the common prefix `/ci/proj/src/pkg/...` (same records, same merge")
     p("work). covmerge and coverage.py do the remapping (`--map`, `[paths]`) themselves.")
+    p("covmerge reads raw coverage.py SQLite data through coverage.py itself (`--python`:")
+    p("one Python process analyses the sources), so its SQLite row includes a Python start")
+    p("and the source analysis that `coverage report` also does.")
+    p("")
+    p("| scale | LCOV files | LCOV MB | LCOV lines | functions in the sources | JSON MB | SQLite MB |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for s in scales:
+        lc = sizes.get((s, "lcov"), ["", "0", "0"])
+        fn = sizes.get((s, "functions"), ["?"])
+        j, q = mbytes(s, "json"), mbytes(s, "sqlite")
+        p(
+            f"| {label(s)} | {lc[0]} | {int(lc[1]) / 1e6:.0f} | {int(lc[2]):,} | {fn[0]} | "
+            f"{'–' if j is None else f'{j:.0f}'} | {'–' if q is None else f'{q:.0f}'} |"
+        )
     p("")
     p("| key | what | command (from the corpus directory) |")
     p("| --- | --- | --- |")
-    for key, name, cmd in TOOLS:
-        p(f"| `{key}` | {name} | {cmd} |")
+    for k, l, c in TOOLS:
+        p(f"| `{k}` | {l} | {c} |")
     p("")
     p("covmerge's table goes to `/dev/null`; grcov and lcov write their merged LCOV to a")
     p("file (checked below); coverage.py's report goes to a file.")
     p("")
-
     p("## Results")
-    p("")
     for s in scales:
-        lf, lb = size.get((s, "lcov"), (0, 0))
-        jf, jb = size.get((s, "json"), (0, 0))
-        sf, sb = size.get((s, "sqlite"), (0, 0))
+        p("")
         p(f"### {label(s)}")
         p("")
-        p(f"Inputs: LCOV {lf} files, {lb / 1e6:.0f} MB; JSON {jf} files, {jb / 1e6:.0f} MB; "
-          f"SQLite {sf} files, {sb / 1e6:.0f} MB. Load average before: {meta.get('load_' + s, '?')}.")
+        ins = []
+        for kind in ("lcov", "json", "sqlite"):
+            v = sizes.get((s, kind))
+            if v:
+                ins.append(f"{kind.upper() if kind != 'sqlite' else 'SQLite'} {v[0]} files, {int(v[1]) / 1e6:.0f} MB")
+        p(f"Inputs: {'; '.join(ins)}. Load average before: {meta.get('load_' + s, '?')}.")
         p("")
-        p("| tool | n | wall s (median) | peak RSS MB | wall vs covmerge (same format) | note |")
-        p("| --- | ---: | ---: | ---: | ---: | --- |")
-        for key, name, _ in TOOLS:
-            r = by.get((s, key))
-            if r is None:
+        p("| tool | n | wall s (median) | min–max | peak RSS MB | wall vs covmerge (same format, per round) | note |")
+        p("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+        for k, l, _ in TOOLS:
+            if (s, k) not in rounds and (s, k) not in notes:
                 continue
-            base = "covmerge-json" if key in ("cat-json", "covmerge-json-1t") or key.startswith("coverage") else "covmerge-lcov"
-            if key in ("covmerge-lcov", "covmerge-json"):
-                rel = "1×"
-            else:
-                rel = fmt_ratio(ratio(r["wall"], wall(s, base)))
-            name_md = f"**{name}**" if key in ("covmerge-lcov", "covmerge-json") else name
-            p(f"| {name_md} | {r['n']} | {fmt_s(r['wall'])} | {fmt_mb(r['rss'])} | {rel} | {r['note']} |")
-        p("")
+            b = "covmerge-lcov"
+            if k in ("cat-json", "covmerge-json", "covmerge-json-1t", "coverage-total", "coverage-report"):
+                b = "covmerge-json"
+            if k in ("covmerge-sqlite", "coverage-combine"):
+                b = "covmerge-sqlite"
+            r = rng(s, k)
+            name = f"**{l}**" if k in ("covmerge-lcov", "covmerge-json", "covmerge-sqlite") else l
+            p(
+                f"| {name} | {len(walls_of(s, k))} | {fmt_s(med(s, k))} | "
+                f"{'–' if r is None else f'{fmt_s(r[0])}–{fmt_s(r[1])}'} | {fmt_mb(rss(s, k))} | "
+                f"{fmt_rr(ratio(s, k, b))} | {notes.get((s, k), '')} |"
+            )
 
+    p("")
     p("## Ratios")
     p("")
-    p("Ratios of median wall times, all scales (> 1× in the peer columns: covmerge is faster).")
+    p("Per-round ratios of wall times, median (min–max over the rounds); > 1× in the peer")
+    p("columns means covmerge is faster. Single-thread throughput is LCOV MB over the")
+    p("median 1-thread wall time.")
     p("")
-    p("| scale | covmerge LCOV ÷ cat LCOV | grcov ÷ covmerge LCOV | lcov -a ÷ covmerge LCOV | covmerge JSON ÷ cat JSON | coverage.py combine+report ÷ covmerge JSON | 1-thread speed-up LCOV / JSON |")
-    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    p(
+        "| scale | covmerge LCOV ÷ cat | covmerge 1t ÷ floor 1t | grcov ÷ covmerge | grcov ÷ covmerge 1t | grcov 2t ÷ covmerge | "
+        "lcov -a ÷ covmerge | coverage.py combine+report ÷ covmerge JSON | coverage combine ÷ covmerge SQLite | "
+        "covmerge 1t MB/s | floor MB/s |"
+    )
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for s in scales:
-        p(f"| {label(s)} | {fmt_ratio(ratio(wall(s, 'covmerge-lcov'), wall(s, 'cat-lcov')))} "
-          f"| {fmt_ratio(ratio(wall(s, 'grcov'), wall(s, 'covmerge-lcov')))} "
-          f"| {fmt_ratio(ratio(wall(s, 'lcov-a'), wall(s, 'covmerge-lcov')))} "
-          f"| {fmt_ratio(ratio(wall(s, 'covmerge-json'), wall(s, 'cat-json')))} "
-          f"| {fmt_ratio(ratio(wall(s, 'coverage-total'), wall(s, 'covmerge-json')))} "
-          f"| {fmt_ratio(ratio(wall(s, 'covmerge-lcov-1t'), wall(s, 'covmerge-lcov')))} / "
-          f"{fmt_ratio(ratio(wall(s, 'covmerge-json-1t'), wall(s, 'covmerge-json')))} |")
-    p("")
-    if "512:1000" in scales:
-        s = "512:1000"
-        big, small = "512:1000", "64:1000"
-        targets = [
-            ("covmerge LCOV within 5× of `cat`", ratio(wall(s, "covmerge-lcov"), wall(s, "cat-lcov")), lambda x: x <= 5),
-            ("covmerge LCOV ≥ 7× faster than grcov", ratio(wall(s, "grcov"), wall(s, "covmerge-lcov")), lambda x: x >= 7),
-            ("covmerge JSON ≥ 20× faster than coverage.py combine + report", ratio(wall(s, "coverage-total"), wall(s, "covmerge-json")), lambda x: x >= 20),
-            ("covmerge LCOV peak RSS at W=512 ≤ 1.5× W=64 (M=1000)", ratio(rss(big, "covmerge-lcov"), rss(small, "covmerge-lcov")), lambda x: x <= 1.5),
-            ("covmerge JSON peak RSS at W=512 ≤ 1.5× W=64 (M=1000)", ratio(rss(big, "covmerge-json"), rss(small, "covmerge-json")), lambda x: x <= 1.5),
-        ]
-        p("### Targets at W=512/M=1000")
-        p("")
-        p("| target | measured | met? |")
-        p("| --- | ---: | --- |")
-        for name, x, ok in targets:
-            verdict = "–" if x is None else ("yes" if ok(x) else "**no**")
-            p(f"| {name} | {fmt_ratio(x)} | {verdict} |")
-        p("")
-        if small in scales:
-            p("Peak RSS, M=1000: " + "; ".join(
-                f"{t}: W=64 {fmt_mb(rss(small, t))} MB, W=512 {fmt_mb(rss(big, t))} MB"
-                for t in ("covmerge-lcov", "covmerge-json", "grcov", "coverage-combine")) + ".")
-            p("")
+        mb = mbytes(s, "lcov")
+        t1, fl = med(s, "covmerge-lcov-1t"), med(s, "floor-lcov")
+        p(
+            f"| {label(s)} | {fmt_rr(ratio(s, 'covmerge-lcov', 'cat-lcov'))} | "
+            f"{fmt_rr(ratio(s, 'covmerge-lcov-1t', 'floor-lcov'))} | {fmt_rr(ratio(s, 'grcov', 'covmerge-lcov'))} | "
+            f"{fmt_rr(ratio(s, 'grcov', 'covmerge-lcov-1t'))} | "
+            f"{fmt_rr(ratio(s, 'grcov-2t', 'covmerge-lcov'))} | {fmt_rr(ratio(s, 'lcov-a', 'covmerge-lcov'))} | "
+            f"{fmt_rr(ratio(s, 'coverage-total', 'covmerge-json'))} | {fmt_rr(ratio(s, 'coverage-combine', 'covmerge-sqlite'))} | "
+            f"{'–' if not t1 else f'{mb / t1:.0f}'} | {'–' if not fl else f'{mb / fl:.0f}'} |"
+        )
 
+    big = "512:1000" if "512:1000" in scales else scales[-1]
+    py_scales = [s for s in scales if (s, "covmerge-json") in rounds]
+    # the issue's scale for the coverage.py targets, else the largest measured
+    pybig = "64:1000" if "64:1000" in py_scales else None
+    for s in py_scales:
+        if pybig != "64:1000" and (pybig is None or (mbytes(s, "json") or 0) > (mbytes(pybig, "json") or 0)):
+            pybig = s
+    p("")
+    p("### Targets (issue 16)")
+    p("")
+    p("| target | scale | measured (per round: median, min–max) | met? |")
+    p("| --- | --- | ---: | --- |")
+
+    def target(name, s, rr, ok):
+        if rr is None:
+            p(f"| {name} | {label(s) if s else '–'} | – | not measured |")
+            return
+        p(f"| {name} | {label(s)} | {fmt_rr(rr)} | {'yes' if ok(rr[0]) else '**no**'} |")
+
+    target("covmerge LCOV within 5× of `cat`", big, ratio(big, "covmerge-lcov", "cat-lcov"), lambda x: x <= 5)
+    target("covmerge LCOV ≥ 7× faster than grcov", big, ratio(big, "grcov", "covmerge-lcov"), lambda x: x >= 7)
+    target(
+        "(the same, both on one thread: less exposed to the load)",
+        big,
+        ratio(big, "grcov", "covmerge-lcov-1t"),
+        lambda x: x >= 7,
+    )
+    t1 = med(big, "covmerge-lcov-1t")
+    if t1:
+        mbs = mbytes(big, "lcov") / t1
+        p(f"| single-thread LCOV ≥ 400 MB/s | {label(big)} | {mbs:.0f} MB/s | {'yes' if mbs >= 400 else '**no**'} |")
+    if pybig:
+        target(
+            "covmerge JSON ≥ 30× faster than coverage.py combine + report",
+            pybig,
+            ratio(pybig, "coverage-total", "covmerge-json"),
+            lambda x: x >= 30,
+        )
+        target(
+            "covmerge SQLite ≥ 10× faster than `coverage combine`",
+            pybig,
+            ratio(pybig, "coverage-combine", "covmerge-sqlite"),
+            lambda x: x >= 10,
+        )
+        target(
+            "(covmerge SQLite against `coverage combine` + `report`, the same output)",
+            pybig,
+            ratio(pybig, "coverage-total", "covmerge-sqlite"),
+            lambda x: x >= 10,
+        )
+    for k in ("covmerge-lcov", "covmerge-lcov-1t"):
+        a, b = rss("64:1000", k), rss("512:1000", k)
+        if a and b:
+            p(
+                f"| peak RSS at W=512 ≤ 1.5× W=64 ({LABEL[k]}) | M=1000 | {b / a:.2f}× "
+                f"({fmt_mb(a)} → {fmt_mb(b)} MB) | {'yes' if b / a <= 1.5 else '**no**'} |"
+            )
+    for k, b, _ in VIEWS:
+        for s in scales:
+            if (s, k) in rounds:
+                rr = ratio(s, k, b)
+                if rr:
+                    extra = tuple(x - 1 for x in rr)
+                    p(
+                        f"| `{k}` costs no more than the combine | {label(s)} | "
+                        f"{fmt_rr(extra)} of the combine | {'yes' if extra[0] <= 1 else '**no**'} |"
+                    )
+
+    vscales = [s for s in scales if (s, "view-json") in rounds]
+    if vscales:
+        p("")
+        p("## Exports and views")
+        p("")
+        p("Each is the same combine with one option added, in the same rounds as the plain")
+        p("combine (LCOV inputs; `--by-platform` against a combine of the same tracefiles")
+        p("recorded as each-mode workers of 4 platforms). Extra cost = the run's wall time minus")
+        p("the plain combine's in the same round, over the plain combine's.")
+        for s in vscales:
+            p("")
+            p(f"### {label(s)}")
+            p("")
+            p("| option | wall s (median) | min–max | peak RSS MB | extra ÷ combine (per round) | written |")
+            p("| --- | ---: | ---: | ---: | ---: | ---: |")
+            for base in ("covmerge-lcov", "recorded"):
+                r = rng(s, base)
+                if r:
+                    p(f"| {LABEL[base]} (baseline) | {fmt_s(med(s, base))} | {fmt_s(r[0])}–{fmt_s(r[1])} | {fmt_mb(rss(s, base))} | – | – |")
+            for k, b, what in VIEWS:
+                r = rng(s, k)
+                if not r:
+                    continue
+                rr = ratio(s, k, b)
+                extra = None if rr is None else tuple(x - 1 for x in rr)
+                w = views_out.get((s, VIEW_FILES.get(k, "")))
+                p(
+                    f"| {what} | {fmt_s(med(s, k))} | {fmt_s(r[0])}–{fmt_s(r[1])} | {fmt_mb(rss(s, k))} | "
+                    f"{fmt_rr(extra)} | {'–' if w is None else f'{w / 1e6:.1f} MB'} |"
+                )
+
+    p("")
+    p("## Peak memory")
+    p("")
+    p("Median peak RSS (MB) of the rounds, by scale.")
+    p("")
+    keys = ["covmerge-lcov", "covmerge-lcov-1t", "grcov", "grcov-2t", "covmerge-json", "covmerge-sqlite", "coverage-combine", "coverage-report"]
+    p("| scale | " + " | ".join(LABEL[k] for k in keys) + " |")
+    p("| --- |" + " ---: |" * len(keys))
+    for s in scales:
+        p(f"| {label(s)} | " + " | ".join(fmt_mb(rss(s, k)) for k in keys) + " |")
+
+    p("")
     p("## Time against input size")
     p("")
-    p("covmerge's median wall time against the total size of its inputs (all scales,")
-    p("sorted by size), with throughput and the `cat` floor's throughput.")
+    p("covmerge LCOV's median wall time against the size of its inputs (sorted by size),")
+    p("with throughput, and the floors' throughput in the same rounds.")
     p("")
-    p("| format | scale | input MB | covmerge s | covmerge MB/s | cat MB/s |")
-    p("| --- | --- | ---: | ---: | ---: | ---: |")
-    points = []
-    for fmt, kind in (("LCOV", "lcov"), ("JSON", "json")):
-        rows = sorted(scales, key=lambda s: size.get((s, kind), (0, 0))[1])
-        for s in rows:
-            mb = size.get((s, kind), (0, 0))[1] / 1e6
-            t = wall(s, f"covmerge-{kind}")
-            c = wall(s, f"cat-{kind}")
-            tput = f"{mb / t:.0f}" if t else "–"
-            ctput = f"{mb / c:.0f}" if c else "–"
-            p(f"| {fmt} | {label(s)} | {mb:.0f} | {fmt_s(t)} | {tput} | {ctput} |")
-            if t:
-                points.append((fmt, label(s), mb, t))
-    p("")
-    if points:
-        tmax = max(t for *_, t in points)
-        p("```")
-        p("covmerge wall time (bar) by input size")
-        for fmt, lab, mb, t in sorted(points, key=lambda x: x[2]):
-            bar = "#" * max(1, round(50 * t / tmax))
-            p(f"{fmt:4} {lab:15} {mb:6.0f} MB {t:7.2f} s |{bar}")
-        p("```")
-        p("")
+    p("| scale | LCOV MB | covmerge s | covmerge MB/s | covmerge 1t MB/s | floor 1t MB/s | cat MB/s |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 
+    def mbs(mb, t):
+        return "–" if not t else f"{mb / t:.0f}"
+
+    for s in sorted(scales, key=lambda s: mbytes(s, "lcov") or 0):
+        mb = mbytes(s, "lcov")
+        p(
+            f"| {label(s)} | {mb:.0f} | {fmt_s(med(s, 'covmerge-lcov'))} | {mbs(mb, med(s, 'covmerge-lcov'))} | "
+            f"{mbs(mb, med(s, 'covmerge-lcov-1t'))} | {mbs(mb, med(s, 'floor-lcov'))} | {mbs(mb, med(s, 'cat-lcov'))} |"
+        )
+
+    if curves:
+        p("")
+        p("## Linearity (instructions)")
+        p("")
+        p("`bench/curves.sh`: instructions counted by `valgrind --tool=callgrind` (independent")
+        p("of the machine's load), one thread, on corpora of M=200 modules. Per-byte and")
+        p("per-line figures that stay flat mean time linear in that input dimension.")
+        p("")
+        p("| curve | scale | input | MB | lines | tool | instructions (M) | per byte | per line |")
+        p("| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: |")
+        for r in curves:
+            b, n, ln = int(r["bytes"]), int(r["instructions"] or 0), int(r["lines"])
+            p(
+                f"| {r['curve']} | {label(r['scale'])} | {r['kind']} | {b / 1e6:.1f} | {ln:,} | {r['tool']} | "
+                f"{n / 1e6:,.0f} | {n / b:.1f} | {'–' if not ln else f'{n / ln:.0f}'} |"
+            )
+
+    p("")
     p("## Correctness check")
     p("")
     p("TOTAL of each tool's merged result. covmerge and coverage.py print")
@@ -264,66 +454,33 @@ def main():
     p("different measure from coverage.py's `Branch` = possible exits and `BrPart` =")
     p("partially taken branch lines, so only Stmts and Miss are comparable across all).")
     p("")
-    p("| scale | tool | Stmts | Miss | Branch / BRF | BrPart / BRH | Stmts, Miss = coverage.py? |")
+    p("| scale | tool | Stmts | Miss | Branch / BRF | BrPart / BRH | Stmts, Miss = coverage.py (or covmerge LCOV)? |")
     p("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-    ref = {c["scale"]: c for c in checks if c["tool"] == "coverage.py"}
-    for c in checks:
-        r = ref.get(c["scale"])
-        same = "–" if c["tool"] == "coverage.py" or not r else (
-            "yes" if (c["stmts"], c["miss"]) == (r["stmts"], r["miss"]) else "**no**")
-        p(f"| {label(c['scale'])} | {c['tool']} | {c['stmts']} | {c['miss']} | {c['branch']} | {c['branch2']} | {same} |")
+    ref = {}
+    for r in checks:
+        if r["tool"] == "coverage.py":
+            ref[r["scale"]] = (r["stmts"], r["miss"])
+    for r in checks:
+        if r["tool"] == "covmerge-lcov" and r["scale"] not in ref:
+            ref[r["scale"]] = (r["stmts"], r["miss"])
+    for r in checks:
+        same = "–"
+        if r["scale"] in ref and r["tool"] != "coverage.py":
+            same = "yes" if (r["stmts"], r["miss"]) == ref[r["scale"]] else "**no**"
+        p(f"| {label(r['scale'])} | {r['tool']} | {r['stmts']} | {r['miss']} | {r['branch']} | {r['branch2']} | {same} |")
     p("")
 
-    p("Caveats on reading these numbers:")
-    p("")
-    p("- The corpus saturates: with ≥ 64 workers every line and branch is run by some")
-    p("  worker (Miss 0), so at those scales the check only compares Stmts and Branch;")
-    p("  W=8/M=200 is the scale where Miss and BrPart are non-trivial and agree.")
-    p("- Branch columns: covmerge reading LCOV `BRDA` reproduces coverage.py's `Branch`")
-    p("  and `BrPart` here because the generated branches are coverage.py's two-way")
-    p("  `if` exits; for LCOV from other producers (C, JS) covmerge counts BRDA outcomes")
-    p("  and the numbers need not match any coverage.py run. grcov and lcov report BRF/BRH;")
-    p("  they agree on BRF but not on BRH at W=8 (grcov counts more outcomes as taken than")
-    p("  lcov on the same input — not investigated further).")
-    p("- `/usr/bin/time` reports wall time in 0.01 s steps: the `cat` rows and everything")
-    p("  at W=8/M=200 are at or near that resolution, so their ratios are only indicative.")
-    p("- `coverage report` parses every source file (about 60% of its time in a cProfile")
-    p("  at W=8/M=200);")
-    p("  covmerge and the LCOV tools never read sources.")
-    p("- The 1-thread rows show whether the second core helped. On this loaded box the")
-    p("  second core was mostly taken by other jobs, so they mainly show the cost of the")
-    p("  parallel version (a second running result: about twice the peak RSS).")
-    p("")
-
-    p("## How to reproduce")
-    p("")
-    p("```sh")
-    p("make bench-peers   # once: apt lcov + time, coverage==7.17.5 in a venv, cargo install grcov (pinned)")
-    p("make bench         # builds, generates/caches corpora under ${BENCH_DIR:-/tmp/covmerge-bench}, measures, rewrites this file")
-    p("# knobs: BENCH_RUNS=5 BENCH_SCALES='8:200 64:1000 512:1000 64:5000' BENCH_SEED=42")
-    p("#        BENCH_SKIP_LCOV='512:1000 64:5000' (\"\" runs lcov -a everywhere) BENCH_SLOW_LIMIT=60")
-    p("```")
-    p("")
-    p(f"lcov -a was skipped at: {meta.get('skip_lcov') or 'nowhere'} "
-      "(lcov 1.16 needs minutes per run there; set `BENCH_SKIP_LCOV=\"\"` to include it).")
-    p("Corpora (~2.5 GB for all four scales, W=512 is most of it) and their SQLite files are")
-    p("cached and reused while `bench/gen_corpus.rs` and `bench/make_sqlite.py` are unchanged.")
-    p("Raw results: `$BENCH_DIR/results/*.tsv`.")
-    p("")
-
-    profile = ""
+    kept = ""
     if os.path.exists(doc):
-        with open(doc, encoding="utf-8") as f:
+        with open(doc) as f:
             text = f.read()
-        at = text.find("\n## Profile")
-        if at >= 0:
-            profile = text[at + 1:]
-    body = "\n".join(out)
-    if profile:
-        body += "\n" + profile.rstrip("\n") + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(doc)), exist_ok=True)
-    with open(doc, "w", encoding="utf-8") as f:
-        f.write(body if body.endswith("\n") else body + "\n")
+        i = text.find("\n## Profile")
+        if i >= 0:
+            kept = text[i + 1 :]
+    with open(doc, "w") as f:
+        f.write("\n".join(out))
+        if kept:
+            f.write("\n" + kept)
 
 
 if __name__ == "__main__":

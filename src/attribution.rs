@@ -20,6 +20,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// `platform`, `worker` or `label:KEY`.
     pub fn parse(text: &str) -> Result<Dimension> {
         match text {
             "platform" => Ok(Dimension::Platform),
@@ -33,6 +34,7 @@ impl Dimension {
         }
     }
 
+    /// The dimension as `parse` reads it.
     pub fn name(&self) -> String {
         match self {
             Dimension::Platform => "platform".to_string(),

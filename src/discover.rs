@@ -28,6 +28,7 @@ pub fn is_candidate(path: &Path) -> bool {
             || (lower.starts_with(".coverage.")
                 && !lower.contains(".tmp-")
                 && !lower.contains(SUFFIX)
+                && !lower.ends_with(crate::output::LOCK_TAG)
                 && !["-journal", "-wal", "-shm"]
                     .iter()
                     .any(|s| lower.ends_with(s)));
@@ -75,8 +76,48 @@ fn is_in_progress(path: &Path) -> bool {
 /// were left behind (never read).
 #[derive(Debug, Default)]
 pub struct Found {
+    /// The inputs found, sorted.
     pub inputs: Vec<PathBuf>,
+    /// Temporary files an interrupted writer left behind (not read).
     pub leftovers: Vec<PathBuf>,
+    /// Files a directory search passed over because their names do not
+    /// look like coverage data ([`is_candidate`]); hidden files are not
+    /// listed. See [`passed_over_note`].
+    pub passed_over: Vec<PathBuf>,
+}
+
+/// How many files shown by name in [`passed_over_note`].
+const PASSED_OVER_SHOWN: usize = 5;
+
+/// The stderr note about files a directory search passed over, and how to
+/// read them; `None` when there were none.
+pub fn passed_over_note(passed_over: &[PathBuf]) -> Option<String> {
+    if passed_over.is_empty() {
+        return None;
+    }
+    let n = passed_over.len();
+    let mut names: Vec<String> = passed_over
+        .iter()
+        .take(PASSED_OVER_SHOWN)
+        .map(|p| {
+            // Names reach the terminal: no control characters.
+            p.display()
+                .to_string()
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect::<String>()
+        })
+        .collect();
+    if n > PASSED_OVER_SHOWN {
+        names.push(format!("and {} more", n - PASSED_OVER_SHOWN));
+    }
+    let files = if n == 1 { "file" } else { "files" };
+    Some(format!(
+        "passed over {n} {files} whose names do not look like coverage data: {}; \
+         to read them, name them on the command line or match them with a glob \
+         (e.g. 'DIR/*.json')",
+        names.join(", ")
+    ))
 }
 
 /// Expand the combine arguments into a sorted, de-duplicated file list.
@@ -88,14 +129,15 @@ pub fn find_inputs(args: &[String]) -> Result<Vec<PathBuf>> {
 pub fn find(args: &[String]) -> Result<Found> {
     let mut found = BTreeSet::new();
     let mut leftovers = BTreeSet::new();
+    let mut passed_over = BTreeSet::new();
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
-            walk(path, &mut found, &mut leftovers, 0)?;
+            walk(path, &mut found, &mut leftovers, &mut passed_over, 0)?;
         } else if path.exists() || path.is_symlink() {
             found.insert(path.to_path_buf());
         } else if arg.contains(['*', '?', '[']) {
-            if !expand_glob(arg, &mut found, &mut leftovers)? {
+            if !expand_glob(arg, &mut found, &mut leftovers, &mut passed_over)? {
                 return Err(Error::Other(format!("No files match {arg:?}")));
             }
         } else {
@@ -104,9 +146,12 @@ pub fn find(args: &[String]) -> Result<Found> {
             )));
         }
     }
+    // A file found another way (named, or by a glob) was not passed over.
+    let passed_over = passed_over.difference(&found).cloned().collect();
     Ok(Found {
         inputs: found.into_iter().collect(),
         leftovers: leftovers.into_iter().collect(),
+        passed_over,
     })
 }
 
@@ -120,6 +165,7 @@ fn expand_glob(
     arg: &str,
     found: &mut BTreeSet<PathBuf>,
     leftovers: &mut BTreeSet<PathBuf>,
+    passed_over: &mut BTreeSet<PathBuf>,
 ) -> Result<bool> {
     let trimmed = arg.trim_end_matches('/');
     let trimmed = if trimmed.is_empty() { arg } else { trimmed };
@@ -169,7 +215,7 @@ fn expand_glob(
             if pattern.matches_path_with(&shown, options) {
                 matched = true;
                 if shown.is_dir() {
-                    walk(&shown, found, leftovers, 0)?;
+                    walk(&shown, found, leftovers, passed_over, 0)?;
                 } else {
                     found.insert(shown);
                 }
@@ -190,6 +236,7 @@ fn walk(
     dir: &Path,
     found: &mut BTreeSet<PathBuf>,
     leftovers: &mut BTreeSet<PathBuf>,
+    passed_over: &mut BTreeSet<PathBuf>,
     depth: usize,
 ) -> Result<()> {
     if depth > 64 {
@@ -201,13 +248,15 @@ fn walk(
         let path = entry.path();
         let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if file_type.is_dir() {
-            walk(&path, found, leftovers, depth + 1)?;
+            walk(&path, found, leftovers, passed_over, depth + 1)?;
         } else if is_leftover_temporary(&path) {
             leftovers.insert(path);
-        } else if (file_type.is_file() || (file_type.is_symlink() && !path.is_dir()))
-            && is_candidate(&path)
-        {
-            found.insert(path);
+        } else if file_type.is_file() || (file_type.is_symlink() && !path.is_dir()) {
+            if is_candidate(&path) {
+                found.insert(path);
+            } else if !entry.file_name().to_string_lossy().starts_with('.') {
+                passed_over.insert(path);
+            }
         }
     }
     Ok(())
@@ -258,6 +307,7 @@ mod tests {
             ".coverage.host.pid1.X-journal",
             ".coverage.linux.gw0.1.covmerge.json.tmp-abc",
             ".coverage.x.tmp-123",
+            ".coverage.all.covmerge-lock",
             "package.json",
         ] {
             assert!(!is_candidate(Path::new(no)), "{no}");

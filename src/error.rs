@@ -4,30 +4,41 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Every error covmerge reports; each names the file it is about.
 #[derive(Debug)]
 pub enum Error {
     /// Reading or writing a file failed.
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
     /// A file's content is not what its format promises.
     Parse {
+        /// The file.
         path: PathBuf,
+        /// The line, where there is one.
         line: Option<usize>,
+        /// What is wrong.
         message: String,
     },
     /// A file whose format we could not recognise.
-    UnknownFormat { path: PathBuf },
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
     /// A bad option or configuration value; the text says which.
     Usage(String),
     /// Anything else worth telling the user, already worded.
     Other(String),
 }
 
+/// covmerge's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An I/O error on `path`.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
@@ -35,6 +46,7 @@ impl Error {
         }
     }
 
+    /// A content error in `path`, at `line` when known.
     pub fn parse(path: impl AsRef<Path>, line: Option<usize>, message: impl Into<String>) -> Self {
         Error::Parse {
             path: path.as_ref().to_path_buf(),

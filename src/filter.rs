@@ -33,8 +33,7 @@ impl Matcher {
     }
 
     fn matches(&self, name: &str) -> bool {
-        let chars: Vec<char> = name.chars().collect();
-        self.globs.iter().any(|g| g.matches_whole(&chars))
+        self.globs.iter().any(|g| g.matches_whole(name))
     }
 }
 
@@ -86,10 +85,12 @@ impl FileFilter {
         if self.include.is_none() && self.omit.is_none() {
             return true;
         }
-        let target = if self.relative_files || is_absolute_anywhere(name) {
-            name.to_string()
+        // Patterns are NFC (crate::pathglob); so must the name be.
+        let name = crate::names::nfc(name);
+        let target = if self.relative_files || is_absolute_anywhere(&name) {
+            name.into_owned()
         } else {
-            absolute(name, &self.cwd)
+            absolute(&name, &self.cwd)
         };
         if let Some(include) = &self.include {
             if !include.matches(&target) {

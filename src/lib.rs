@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! covmerge: combine coverage data from many test workers, hosts and
 //! platforms into one report that matches coverage.py's byte for byte.
 //!
@@ -9,6 +10,7 @@
 //! worker side, [`record`] writes one data file per worker. [`cli`] turns
 //! command lines into calls of these modules.
 
+pub mod analysis;
 pub mod attribution;
 pub mod cli;
 pub mod combine;
@@ -18,12 +20,23 @@ pub mod error;
 pub mod export;
 pub mod filter;
 pub mod formats;
+pub mod guard;
+pub mod hashing;
+pub mod launch;
+pub mod limits;
 pub mod manifest;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod pathglob;
 pub mod paths;
+pub mod pathtext;
+pub mod probe;
+pub mod pyanalysis;
+pub mod pyfmt;
+pub mod pysource;
 pub mod record;
 pub mod report;
+pub mod sanitize;
 
 pub use error::{Error, Result};

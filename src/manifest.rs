@@ -91,6 +91,7 @@ pub fn missing_platforms(combined: &Combined, expect_platforms: &[String]) -> Ve
         .collect()
 }
 
+/// `--expect-workers` / `--expect-platforms`: the message when unmet.
 pub fn check_expectations(
     combined: &Combined,
     expect_workers: Option<usize>,
@@ -201,9 +202,13 @@ fn input_json(input: &InputOutcome, deleted: bool) -> Value {
 /// What the manifest says besides the inputs.
 #[derive(Debug, Default)]
 pub struct ManifestInfo<'a> {
+    /// The `-o` file, if any.
     pub output: Option<&'a Path>,
+    /// Temporary files left by interrupted writers.
     pub leftovers: &'a [PathBuf],
+    /// Inputs `--delete-inputs` deleted.
     pub deleted: &'a [PathBuf],
+    /// Why the run failed, if it did.
     pub expectation_failure: Option<&'a str>,
 }
 
@@ -254,10 +259,48 @@ pub fn render(combined: &Combined, info: &ManifestInfo) -> String {
         "inputs": inputs,
         "leftover_temporary_files": info.leftovers.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(),
         "source_drift": drift,
+        "branch_numbers": crate::model::branches::manifest_summary(&combined.data),
     });
     let mut text = serde_json::to_string_pretty(&value).expect("manifest serialises");
     text.push('\n');
     text
+}
+
+/// Pass a combine's result through; when it failed (a `--strict` error)
+/// and a manifest was asked for, write one first: the inputs found, none
+/// combined, and why. A failed run is when the manifest matters most.
+pub fn on_failure(
+    result: crate::Result<Combined>,
+    manifest: Option<&Path>,
+    inputs: &[PathBuf],
+    leftovers: &[PathBuf],
+    output: Option<&Path>,
+) -> crate::Result<Combined> {
+    let (Err(error), Some(path)) = (&result, manifest) else {
+        return result;
+    };
+    let reason = format!("not combined: {error}");
+    let combined = Combined {
+        inputs: inputs
+            .iter()
+            .map(|p| InputOutcome {
+                path: p.clone(),
+                status: InputStatus::Rejected {
+                    reason: reason.clone(),
+                },
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let info = ManifestInfo {
+        output,
+        leftovers,
+        deleted: &[],
+        expectation_failure: Some(&reason),
+    };
+    crate::output::write_atomic(path, render(&combined, &info).as_bytes())?;
+    result
 }
 
 #[cfg(test)]

@@ -4,12 +4,15 @@
 //! makes names from different workers comparable: separators become `/`,
 //! `.` and `..` are collapsed, drive letters are upper-cased, `[paths]`
 //! rules are applied, and a path under the worker's root (or under the
-//! directory combine runs in) becomes relative to it.
+//! directory combine runs in) becomes relative to it. Names, roots and
+//! rules are compared in Unicode NFC ([`crate::names::nfc`]).
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::names::nfc;
 use crate::pathglob::Glob;
+pub use crate::pathtext::is_absolute_anywhere;
 
 /// Lexically normalise a path as written by any OS: `\` -> `/`, repeated
 /// separators and `.` removed, `..` collapsed where possible, drive letter
@@ -66,14 +69,6 @@ fn split_prefix(path: &str) -> (String, &str) {
     (String::new(), path)
 }
 
-/// Absolute on any OS: `/x`, `\x`, `C:\x`, `C:/x`, `\\server\share`.
-pub fn is_absolute_anywhere(path: &str) -> bool {
-    let b = path.as_bytes();
-    path.starts_with('/')
-        || path.starts_with('\\')
-        || (b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic())
-}
-
 /// Windows paths compare case-insensitively; POSIX paths do not.
 fn is_windows_style(path: &str) -> bool {
     let b = path.as_bytes();
@@ -120,12 +115,14 @@ pub struct PathAliases {
 /// The outcome of mapping one path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mapping {
+    /// The path as written.
     pub path: String,
     /// The rule's pattern as the user wrote it.
     pub rule: String,
 }
 
 impl PathAliases {
+    /// No rules.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
@@ -170,7 +167,7 @@ impl PathAliases {
         }
         // coverage.py matches [paths] patterns case-insensitively always.
         let glob = Glob::new(&pattern, true).map_err(|e| format!("pattern {original:?}: {e}"))?;
-        let mut result = normalize(result);
+        let mut result = normalize(&nfc(result));
         if result == "." {
             result.clear();
         } else {
@@ -189,13 +186,13 @@ impl PathAliases {
     /// sources are not here at all, the first matching rule wins: combine
     /// usually runs where the workers' checkouts do not exist.
     pub fn map(&self, path: &str) -> Option<Mapping> {
-        let chars: Vec<char> = path.chars().collect();
+        let path = nfc(path);
         let mut first: Option<Mapping> = None;
         for rule in &self.rules {
-            let Some(end) = rule.glob.match_prefix(&chars) else {
+            let Some(end) = rule.glob.match_prefix(&path) else {
                 continue;
             };
-            let rest: String = chars[end..].iter().collect();
+            let rest = &path[end..];
             let mapped = Mapping {
                 path: format!("{}{}", rule.result, rest),
                 rule: rule.original.clone(),
@@ -229,6 +226,7 @@ pub fn read_paths_config(path: &Path) -> Result<Vec<(String, Vec<String>)>> {
 /// Turns any input path into the name used in the combined result.
 #[derive(Clone, Debug, Default)]
 pub struct PathMapper {
+    /// The `[paths]` rules.
     pub aliases: PathAliases,
     /// The directory combine runs in, normalised; paths under it become
     /// relative, as coverage.py's report names do.
@@ -236,21 +234,22 @@ pub struct PathMapper {
 }
 
 impl PathMapper {
+    /// A mapper with these rules.
     pub fn new(aliases: PathAliases) -> Self {
         let cwd = std::env::current_dir()
             .ok()
-            .and_then(|d| d.to_str().map(normalize));
+            .and_then(|d| d.to_str().map(|d| normalize(&nfc(d))));
         PathMapper { aliases, cwd }
     }
 
     /// The canonical name of `raw` from an input whose worker ran in `root`,
     /// and the rule that produced it, if any.
     pub fn map(&self, raw: &str, root: Option<&str>) -> (String, Option<String>) {
-        let path = normalize(raw);
+        let path = normalize(&nfc(raw));
         let (path, rule) = match self.aliases.map(&path) {
             Some(m) => (normalize(&m.path), Some(m.rule)),
             None => {
-                let under_root = root.and_then(|r| strip_root(&path, &normalize(r)));
+                let under_root = root.and_then(|r| strip_root(&path, &normalize(&nfc(r))));
                 (under_root.unwrap_or(path), None)
             }
         };

@@ -12,24 +12,45 @@ use crate::output;
 /// Who and where: the metadata of a worker's data file.
 #[derive(Clone, Debug, Default)]
 pub struct WorkerInfo {
+    /// The host name.
     pub host: String,
+    /// The platform description.
     pub platform: String,
+    /// The worker id.
     pub worker: Option<String>,
+    /// The worker's root directory.
     pub root: String,
+    /// How the workers split the tests.
     pub mode: Mode,
+    /// Free labels.
     pub labels: BTreeMap<String, String>,
 }
 
 /// What a record wrote, and what the reader said along the way.
 pub struct Recorded {
+    /// The data file written.
     pub path: PathBuf,
+    /// Source files it holds.
     pub files: usize,
+    /// Warnings from reading the reports.
     pub warnings: Vec<String>,
 }
 
 /// Read the reports, attach `info`, and write the data file into `data_dir`
 /// (created if needed) under a unique name.
 pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result<Recorded> {
+    record_with(reports, info, data_dir, None)
+}
+
+/// [`record`], and with `python`, raw coverage.py data analysed by that
+/// interpreter's coverage.py on the worker (sources and configuration are
+/// here), so the data file needs nothing at combine time.
+pub fn record_with(
+    reports: &[PathBuf],
+    info: &WorkerInfo,
+    data_dir: &Path,
+    python: Option<&Path>,
+) -> Result<Recorded> {
     if reports.is_empty() {
         return Err(Error::Usage("record needs at least one report".into()));
     }
@@ -49,6 +70,11 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
         part.root = None;
         data.merge(part);
     }
+    if let Some(python) = python {
+        warnings.extend(crate::pyanalysis::resolve_for_worker(
+            &mut data, python, &info.root,
+        )?);
+    }
     converted.sort();
     converted.dedup();
     producers.sort();
@@ -66,7 +92,7 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
         producer: (!producers.is_empty()).then(|| producers.join(", ")),
     }];
     for (name, file) in data.files.iter_mut() {
-        if let Some(hash) = source_hash(&info.root, name) {
+        if let Some(hash) = crate::hashing::source_hash(&info.root, name) {
             file.source_hashes
                 .insert(hash, [info.platform.clone()].into_iter().collect());
         }
@@ -82,43 +108,30 @@ pub fn record(reports: &[PathBuf], info: &WorkerInfo, data_dir: &Path) -> Result
     })
 }
 
-/// Source files bigger than this are not hashed.
-const MAX_HASHED_SOURCE: u64 = 64 << 20;
+/// The longest host, platform or worker part of a data file name. With
+/// the unique token and the suffix, a name stays under 180 bytes, well
+/// inside the usual 255-byte limit for one name.
+const MAX_NAME_PART: usize = 40;
 
-/// The content hash of source file `name` (as the report names it,
-/// relative to `root` or absolute), if it can be read here: SHA-256 in hex
-/// of the bytes with every CRLF read as LF, so that a Windows checkout
-/// (git autocrlf) of the same commit hashes the same. Only regular files
-/// are read (a FIFO would block).
-pub fn source_hash(root: &str, name: &str) -> Option<String> {
-    let path = if Path::new(name).is_absolute() || crate::paths::is_absolute_anywhere(name) {
-        PathBuf::from(name)
-    } else {
-        Path::new(root).join(name)
-    };
-    let meta = std::fs::metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_HASHED_SOURCE {
-        return None;
+/// `part` if short enough, else its start and 8 hex digits of the SHA-256
+/// of the whole value (the file holds the value itself).
+fn short_part(part: String, value: &str) -> String {
+    if part.len() <= MAX_NAME_PART {
+        return part;
     }
-    let bytes = std::fs::read(&path).ok()?;
-    let mut text = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        text.push(bytes[i]);
-        i += 1;
-    }
-    Some(crate::combine::sha256_hex(&text))
+    let hash = crate::hashing::sha256_hex(value.as_bytes());
+    // Slugs are ASCII, so any byte index is a character boundary.
+    format!("{}-{}", &part[..MAX_NAME_PART - 9], &hash[..8])
 }
 
 /// `hostA.linux-py3.11.7.gw0.<unique>.covmerge.json`.
 pub fn data_file_name(info: &WorkerInfo) -> String {
-    let mut parts = vec![slug(&info.host), platform_slug(&info.platform)];
+    let mut parts = vec![
+        short_part(slug(&info.host), &info.host),
+        short_part(platform_slug(&info.platform), &info.platform),
+    ];
     if let Some(worker) = &info.worker {
-        parts.push(slug(worker));
+        parts.push(short_part(slug(worker), worker));
     }
     parts.push(output::unique_token());
     format!("{}{}", parts.join("."), native::SUFFIX)
@@ -156,28 +169,10 @@ fn slug(text: &str) -> String {
 }
 
 /// The platform description pytest-cov would print for the Python at
-/// `python`: `platform linux, python 3.11.7-final-0`.
+/// `python`: `platform linux, python 3.11.7-final-0`. Asked with a time
+/// limit and a size limit (`crate::probe`).
 pub fn probe_python(python: &Path) -> Result<String> {
-    let code = "import sys; print('platform %s, python %s.%s.%s-%s-%s' % ((sys.platform,) + tuple(sys.version_info[:5])))";
-    let out = std::process::Command::new(python)
-        .args(["-c", code])
-        .output()
-        .map_err(|e| Error::io(python, e))?;
-    if !out.status.success() {
-        return Err(Error::Other(format!(
-            "{}: probing the interpreter failed: {}",
-            python.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if !text.starts_with("platform ") {
-        return Err(Error::Other(format!(
-            "{}: unexpected answer from the interpreter: {text:?}",
-            python.display()
-        )));
-    }
-    Ok(text)
+    crate::probe::probe_python(python, crate::probe::probe_timeout())
 }
 
 /// `platform <os>` in Python's `sys.platform` words.
@@ -213,6 +208,38 @@ pub fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_name_parts_are_shortened_with_a_hash() {
+        let info = |worker: String| WorkerInfo {
+            host: "h".repeat(300),
+            platform: format!("platform {}", "p".repeat(300)),
+            worker: Some(worker),
+            ..Default::default()
+        };
+        let a = data_file_name(&info("w".repeat(170)));
+        let b = data_file_name(&info(format!("{}x", "w".repeat(169))));
+        assert!(a.len() < 180, "{} bytes: {a}", a.len());
+        // Different values keep different names, however long.
+        assert_ne!(a.split('.').nth(2), b.split('.').nth(2));
+        let tmp = crate::output::hidden_name(&a, ".tmp-0123456789abcdef0123");
+        assert!(tmp.len() <= 255);
+    }
+
+    #[test]
+    fn only_sources_under_the_root_are_hashed() {
+        let dir = std::env::temp_dir().join(format!("covmerge-root-{}", output::unique_token()));
+        std::fs::create_dir_all(dir.join("proj")).unwrap();
+        std::fs::write(dir.join("proj/a.py"), "x = 1\n").unwrap();
+        std::fs::write(dir.join("secret"), "s").unwrap();
+        let root = dir.join("proj");
+        let root = root.to_str().unwrap();
+        assert!(crate::hashing::source_hash(root, "a.py").is_some());
+        assert!(crate::hashing::source_hash(root, "../secret").is_none());
+        let outside = dir.join("secret");
+        assert!(crate::hashing::source_hash(root, outside.to_str().unwrap()).is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn file_names_are_safe_and_unique() {

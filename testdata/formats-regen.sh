@@ -6,7 +6,9 @@
 #   bash testdata/formats-regen.sh
 #
 # Not needed by `make test`: its outputs are checked in, and
-# tests/readers.rs reads them like the other samples.
+# tests/readers.rs reads them like the other samples. At the end it runs
+# testdata/producers-regen.sh (multi-worker runs and native merges for
+# tests/producers.rs).
 #
 # Tools: coverage.py and gcovr from PyPI (pinned, in a venv), gcc/gcov from
 # the system, nyc from npm (pinned, in the work folder) if npm is present,
@@ -154,3 +156,6 @@ fi
 
 mv "$VERSIONS" "$OUT/VERSIONS.txt"
 note "wrote $OUT"
+
+# Several workers per producer and each producer's own merge of them.
+bash "$HERE/producers-regen.sh"

@@ -410,7 +410,7 @@ fn truncated_samples_are_rejected_or_warned_never_a_panic() {
                     );
                     // The rest of the pipeline copes with what was read.
                     let table = covmerge::report::Table::build(
-                        &parsed.data,
+                        &covmerge::analysis::Selection::all(&parsed.data),
                         &covmerge::report::ReportOptions {
                             show_missing: true,
                             ..Default::default()
@@ -619,7 +619,7 @@ fn unreadable_file_is_named_and_skipped() {
         c.arg(env!("CARGO_BIN_EXE_covmerge"));
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_covmerge"))
+        common::covmerge()
     };
     let out = cmd
         .args(["combine", "--header", "none", dir.to_str().unwrap()])

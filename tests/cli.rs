@@ -15,25 +15,8 @@ fn sample(rel: &str) -> PathBuf {
     root().join("testdata/samples").join(rel)
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn covmerge_in(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_covmerge"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("covmerge runs");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+/// The shared runner (tests/common): environment cleaned.
+use common::{run as covmerge_in, Run as Out};
 
 fn covmerge(args: &[&str]) -> Out {
     covmerge_in(&root(), args)
@@ -201,7 +184,11 @@ fn run_records_even_when_tests_fail_and_keeps_the_exit_status() {
         .unwrap();
     let out = covmerge_in(&dir, &["run", "--report", "old.json", "--", "true"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("older than this run"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("left from an earlier run"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -446,7 +433,7 @@ fn completions_and_man_pages_come_from_the_cli_definition() {
 #[test]
 fn clap_colour_honours_no_color() {
     let run = |envs: &[(&str, &str)]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_covmerge"));
+        let mut cmd = common::covmerge();
         cmd.args(["combine", "--bogus"]).env_remove("NO_COLOR");
         for (k, v) in envs {
             cmd.env(k, v);
@@ -666,5 +653,37 @@ fn a_bad_include_or_omit_pattern_names_where_it_came_from() {
             .contains("--include: File pattern can't include '['"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn platform_and_python_together_name_the_platform_and_skip_the_probe() {
+    let dir = common::tempdir("platform-python");
+    let report = sample("coveragepy/coverage.json");
+    // The interpreter does not exist: with --platform it is not probed, and
+    // a JSON report needs no analysis, so the record succeeds.
+    let out = covmerge_in(
+        &dir,
+        &[
+            "record",
+            "-q",
+            "--no-config",
+            "--data-dir",
+            "data",
+            "--platform",
+            "platform win32, python 3.12.1-final-0",
+            "--python",
+            "/nonexistent/python3",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let combined = covmerge_in(&dir, &["combine", "-q", "--no-config", "data"]);
+    assert!(
+        combined
+            .stdout
+            .contains("coverage: platform win32, python 3.12.1-final-0"),
+        "{}",
+        combined.stdout
     );
 }

@@ -19,7 +19,7 @@ fn sample(rel: &str) -> PathBuf {
 }
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_covmerge"));
+    let mut c = common::covmerge();
     c.env_remove("COLUMNS").env_remove("GITHUB_STEP_SUMMARY");
     c
 }

@@ -5,7 +5,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 use common::tempdir;
@@ -219,7 +218,7 @@ fn combine(inputs: &Path, threads: usize, out: &Path, extra: &[&str]) -> Outputs
     let data = out.join("combined.covmerge.json");
     let json = out.join("coverage.json");
     let lcov = out.join("coverage.lcov");
-    let result = Command::new(env!("CARGO_BIN_EXE_covmerge"))
+    let result = common::command(&root())
         .arg("combine")
         .arg(inputs)
         .args(["-m", "--width", "100", "--map", "*/proj/src/=src/"])
@@ -231,9 +230,6 @@ fn combine(inputs: &Path, threads: usize, out: &Path, extra: &[&str]) -> Outputs
         .arg("--report")
         .arg(format!("lcov:{}", lcov.display()))
         .env("RAYON_NUM_THREADS", threads.to_string())
-        .env_remove("COLUMNS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .current_dir(root())
         .output()
         .expect("covmerge runs");
     assert!(
@@ -352,13 +348,12 @@ fn json_combine_is_independent_of_threads_and_input_order() {
         let report = root().join(format!(
             "testdata/golden/each-branch/workers/{worker}/coverage.json"
         ));
-        let result = Command::new(env!("CARGO_BIN_EXE_covmerge"))
+        let result = common::command(&root())
             .args(["record", "--data-dir"])
             .arg(&recorded)
             .args(["--host", "ci", "--worker", worker, "--platform", platform])
             .args(["--mode", "each"])
             .arg(&report)
-            .current_dir(root())
             .output()
             .expect("covmerge record runs");
         assert!(

@@ -113,6 +113,15 @@ const TOKENS: &[&str] = &[
     "\"source_hashes\":",
     "\"covmerge\":",
     "\"format\":",
+    // Built to expand: ranges, counts and repeats a reader might multiply.
+    "1000000",
+    "4294967295.1",
+    ",1000000.9 1 1\n",
+    "[1,4000000000]",
+    "[1,1000000],[1,1000000],[1,1000000]",
+    "(2048/4096)",
+    "condition-coverage=\"50% (4096/4096)\" ",
+    "\"covered_by\":{\"p\":{\"lines\":[[1,1000000]]}},",
     "C:\\",
     "\\\\srv\\",
     "../",
@@ -233,6 +242,7 @@ fn exercise(reader: &dyn InputFormat, bytes: &[u8]) -> bool {
     let Ok(data) = reader.read_bytes(path, bytes, &mut diag) else {
         return false;
     };
+    assert_bounded(bytes.len(), &data);
     let data = covmerge::combine::normalize_paths(data, &Default::default(), |_, _, _| {});
     let text = formats::native::to_string(&data);
     let back = formats::parse(Path::new("rt.covmerge.json"), text.as_bytes())
@@ -242,15 +252,100 @@ fn exercise(reader: &dyn InputFormat, bytes: &[u8]) -> bool {
         show_missing: true,
         ..Default::default()
     };
-    if let Ok(table) = covmerge::report::Table::build(&data, &options) {
+    let selection = covmerge::analysis::Selection::all(&data);
+    if let Ok(table) = covmerge::report::Table::build(&selection, &options) {
         let _ = table.render(covmerge::report::TableFormat::Text);
         let _ = table.render(covmerge::report::TableFormat::Markdown);
     }
     let ctx = covmerge::export::ExportContext::new(&data, options);
     for kind in covmerge::export::ReportKind::ALL {
-        let _ = kind.exporter().render(&data, &ctx);
+        let _ = kind.exporter().render(&selection, &ctx);
     }
     true
+}
+
+/// Entries a read made: lines, arcs, branches and attributed lines.
+fn entries(data: &covmerge::model::CoverageData) -> u64 {
+    let mut n = 0u64;
+    for f in data.files.values() {
+        n += (f.lines.len() + f.arcs.len() + f.branches.len() + f.excluded.len()) as u64;
+        n += f
+            .covered_by
+            .values()
+            .map(|g| g.lines.len() as u64)
+            .sum::<u64>();
+    }
+    n
+}
+
+/// Every reader's output stays within a constant times its input (the
+/// budgets of docs/RELIABILITY.md: at most 32 entries a byte plus a floor
+/// of 2^20 per kind, with room for the explicit records).
+fn assert_bounded(len: usize, data: &covmerge::model::CoverageData) {
+    let bound = 64 * len as u64 + (4 << 20);
+    let n = entries(data);
+    assert!(n <= bound, "{n} entries from {len} bytes (bound {bound})");
+}
+
+/// Inputs built to expand, one or more per reader: each ends as an error
+/// or as data within the bound, quickly (a fuzz run would time out).
+#[test]
+fn expanding_inputs_stay_within_their_budget() {
+    let mut go = String::from("mode: count\n");
+    for i in 0..50 {
+        go.push_str(&format!("m/f{i}.go:1.1,1000000.2 1 1\n"));
+    }
+    let ranges = vec!["[1,1000000]"; 200].join(",");
+    let stmts: Vec<String> = (1..=3000).map(|l| format!("[{l},1]")).collect();
+    let native = format!(
+        "{{\"covmerge\":1,\"files\":{{\"a.py\":{{\"lines\":[{}],\"covered_by\":\
+         {{\"p\":{{\"lines\":[{ranges}]}},\"q\":{{\"lines\":[{ranges}]}}}}}}}}}}",
+        stmts.join(",")
+    );
+    let mut xml =
+        String::from("<coverage><packages><package><classes><class filename=\"a.py\"><lines>");
+    for n in 1..=2000 {
+        xml.push_str(&format!(
+            "<line number=\"{n}\" hits=\"1\" condition-coverage=\"50% (2048/4096)\"/>"
+        ));
+    }
+    xml.push_str("</lines></class></classes></package></packages></coverage>");
+    let mut bomb = Vec::new();
+    {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![b' '; 1 << 20]).unwrap();
+        let member = gz.finish().unwrap();
+        for _ in 0..200 {
+            bomb.extend_from_slice(&member);
+        }
+    }
+    for (what, bytes) in [
+        ("go", go.into_bytes()),
+        ("native", native.into_bytes()),
+        ("cobertura", xml.into_bytes()),
+    ] {
+        let mut accepted = false;
+        for reader in formats::READERS {
+            let mut diag = Diagnostics::default();
+            if let Ok(data) = reader.read_bytes(Path::new(what), &bytes, &mut diag) {
+                assert_bounded(bytes.len(), &data);
+                accepted = true;
+            }
+        }
+        eprintln!(
+            "{what}: {} bytes, accepted by some reader: {accepted}",
+            bytes.len()
+        );
+    }
+    // 200 MiB of blanks in 200 KB: refused once past the inflate limit.
+    let err = formats::parse(Path::new("a.gcov.json.gz"), &bomb)
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("decompresses to more than"),
+        "{err}"
+    );
 }
 
 /// Fuzz each reader for `per_reader`; returns (reader, inputs survived,

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 use common::tempdir;
@@ -29,21 +28,7 @@ fn scenarios() -> Vec<PathBuf> {
 }
 
 fn workers(scenario: &Path) -> Vec<(PathBuf, BTreeMap<String, String>)> {
-    let mut out: Vec<_> = std::fs::read_dir(scenario.join("workers"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("worker.env").is_file())
-        .map(|p| {
-            let env = std::fs::read_to_string(p.join("worker.env")).unwrap();
-            let vars = env
-                .lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            (p, vars)
-        })
-        .collect();
-    out.sort();
+    let out = common::golden_workers(scenario);
     assert!(
         out.len() >= 2,
         "{}: expected several workers",
@@ -78,43 +63,9 @@ fn cases(scenario: &Path) -> Vec<Case> {
         .collect()
 }
 
-fn covmerge(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_covmerge"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("covmerge runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// Record every worker's `report` file into a fresh shared directory.
 fn record_workers(scenario: &Path, report: &str) -> PathBuf {
-    let data_dir = tempdir("data");
-    for (dir, env) in workers(scenario) {
-        let path = dir.join(report);
-        let (code, _, stderr) = covmerge(&[
-            "record",
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "--host",
-            &env["HOST"],
-            "--platform",
-            &env["PLATFORM"],
-            "--root",
-            &env["ROOT"],
-            "--worker",
-            &env["WORKER"],
-            "--mode",
-            &env["MODE"],
-            path.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "record {}: {stderr}", path.display());
-    }
-    data_dir
+    common::record_golden_workers(scenario, report)
 }
 
 /// Run every case of every scenario on the inputs `prepare` gives, and
@@ -128,7 +79,11 @@ fn check_cases(prepare: impl Fn(&Path) -> Vec<String>) {
             let mut args: Vec<&str> = vec!["combine", "--header", "none", "-q"];
             args.extend(inputs.iter().map(String::as_str));
             args.extend(case.args.iter().map(String::as_str));
-            let (code, stdout, stderr) = covmerge(&args);
+            let common::Run {
+                code,
+                stdout,
+                stderr,
+            } = common::run(&common::root(), &args);
             let expected_path = scenario.join(format!("expected/{}.stdout", case.name));
             let expected = std::fs::read_to_string(&expected_path).unwrap();
             checked += 1;
@@ -191,13 +146,20 @@ fn combining_a_combined_file_gives_the_same_report() {
     check_cases(|scenario| {
         let data = record_workers(scenario, "coverage.json");
         let combined = tempdir("combined").join("all.covmerge.json");
-        let (code, _, stderr) = covmerge(&[
-            "combine",
-            "-q",
-            data.to_str().unwrap(),
-            "-o",
-            combined.to_str().unwrap(),
-        ]);
+        let common::Run {
+            code,
+            stdout: _,
+            stderr,
+        } = common::run(
+            &common::root(),
+            &[
+                "combine",
+                "-q",
+                data.to_str().unwrap(),
+                "-o",
+                combined.to_str().unwrap(),
+            ],
+        );
         assert_eq!(code, 0, "{stderr}");
         vec![combined.display().to_string()]
     });
@@ -226,7 +188,11 @@ fn pytest_cov_sections_match_byte_for_byte() {
             if expected.contains("   Missing\n") {
                 args.push("-m");
             }
-            let (code, stdout, stderr) = covmerge(&args);
+            let common::Run {
+                code,
+                stdout,
+                stderr,
+            } = common::run(&common::root(), &args);
             checked += 1;
             if code != 0 || stdout != expected {
                 failures.push(format!(

@@ -5,9 +5,10 @@
 //! columns must equal its numbers, and the platform diff must equal the
 //! difference of the executed lines.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn golden(scenario: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,7 +17,7 @@ fn golden(scenario: &str) -> PathBuf {
 }
 
 fn covmerge(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_covmerge"))
+    let out = common::covmerge()
         .args(args)
         .env_remove("COLUMNS")
         .output()

@@ -196,7 +196,7 @@ fn table(d: &CoverageData) -> String {
         show_missing: true,
         ..Default::default()
     };
-    match Table::build(d, &opts) {
+    match Table::build(&covmerge::analysis::Selection::all(d), &opts) {
         Ok(t) => t.render(TableFormat::Text),
         Err(e) => format!("error {e}"),
     }

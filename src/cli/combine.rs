@@ -12,24 +12,23 @@
 //! (`covmerge.toml` or `[tool.covmerge]`), then the defaults.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
+use super::progress::Progress;
+use super::settings::{Expectations, Settings, View};
 use super::{exit, print_error, print_warning, Verbosity};
-use crate::combine::{combine_files, CombineOptions, Combined, InputStatus};
-use crate::config::{
-    load_coverage_config, load_covmerge_config, process_env, CoverageConfig, CovmergeConfig,
-};
+use crate::analysis::Selection;
+use crate::combine::{combine_files, Combined, InputStatus};
 use crate::error::{Error, Result};
-use crate::export::{write_report, ExportContext, ReportRequest};
-use crate::filter::FileFilter;
+use crate::export::{write_report, ExportContext};
 use crate::manifest::ManifestInfo;
-use crate::paths::{read_paths_config, PathAliases, PathMapper};
-use crate::report::groups::{self, GroupTableFormat};
-use crate::report::header::{self, HeaderStyle};
-use crate::report::{check_fail_under, parse_fail_under, ReportOptions, Table, TableFormat};
+use crate::report::groups;
+use crate::report::header;
+use crate::report::{check_fail_under, Table, TableFormat};
 
+/// The examples at the end of `covmerge combine --help`.
 pub const AFTER_HELP: &str = "\
 Examples:
   covmerge combine                                  # everything under covmerge-data/ (or data_dir)
@@ -37,6 +36,7 @@ Examples:
   covmerge combine --rcfile ci/.coveragerc reports/ # [paths], [report] settings from that file
   covmerge combine --omit 'tests/*,*/conftest.py' --sort=-cover
   covmerge combine --report xml --report json:cov.json --report github
+  covmerge combine --format summary -m artifacts/   # lines, functions, branches apart (lcov, gcovr, go style)
   covmerge combine --by-platform                    # cover per platform (each mode)
   covmerge combine --platform-diff                  # what only some platforms cover
   covmerge combine shards/ -o all.covmerge.json     # write the combined data for a later combine
@@ -46,10 +46,12 @@ Configuration: coverage.py's file is found as coverage.py finds it (--rcfile, $C
 from covmerge.toml or [tool.covmerge] in pyproject.toml. Command-line options win; --no-config
 reads neither file.";
 
+/// `covmerge combine`'s arguments.
 #[derive(Args, Debug)]
 pub struct CombineArgs {
     /// Data directories (searched recursively), files or glob patterns [default: data_dir, or covmerge-data]
     pub inputs: Vec<String>,
+    /// The options `combine` shares with `report`.
     #[command(flatten)]
     pub common: CommonArgs,
     /// Also write the combined data as a covmerge data file (before include/omit)
@@ -74,10 +76,15 @@ pub struct CombineArgs {
 /// The options only `combine` has, beyond writing `-o`.
 #[derive(Debug, Default)]
 pub struct CombineExtras {
+    /// `-o`: the combined data file.
     pub output: Option<PathBuf>,
+    /// `--manifest`.
     pub manifest: Option<PathBuf>,
+    /// `--expect-workers`.
     pub expect_workers: Option<usize>,
+    /// `--expect-platforms`, split into descriptions or slugs.
     pub expect_platforms: Vec<String>,
+    /// `--delete-inputs`.
     pub delete_inputs: bool,
 }
 
@@ -123,7 +130,7 @@ pub struct CommonArgs {
     /// Exit with status 2 if the total coverage is less than MIN
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub fail_under: Option<String>,
-    /// Table format: text, markdown or total (--by-platform also: csv, json) [default: text]
+    /// Table format: text, markdown, total or summary (lines, functions, branches apart; --by-platform also: csv, json) [default: text]
     #[arg(long)]
     pub format: Option<String>,
     /// Platform header: default, pytest-cov or none [default: default for text, none otherwise]
@@ -132,11 +139,14 @@ pub struct CommonArgs {
     /// Width of the header lines [default: $COLUMNS, the terminal, or 80]
     #[arg(long)]
     pub width: Option<usize>,
-    /// Also write a report (repeatable): json, lcov, xml, csv, markdown or github, optionally :PATH
-    /// [default paths: coverage.json, coverage.lcov, coverage.xml, coverage.csv, coverage.md;
+    /// Also write a report (repeatable): json, lcov, xml, csv, markdown, github, html or summary, optionally :PATH
+    /// [default paths: coverage.json, coverage.lcov, coverage.xml, coverage.csv, coverage.md, htmlcov/, coverage-summary.json;
     /// github appends to $GITHUB_STEP_SUMMARY, else PATH or stdout; PATH - is stdout]
     #[arg(long = "report", value_name = "KIND[:PATH]")]
     pub reports: Vec<String>,
+    /// Where Python sources are read (file names as mapped): the HTML report, raw .coverage lines inside multi-line statements, LCOV function ends [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
     /// Instead of the table: one row per file with the cover of each platform (see --by) and of the union
     #[arg(long)]
     pub by_platform: bool,
@@ -152,13 +162,18 @@ pub struct CommonArgs {
     /// Treat unreadable inputs and reader warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Interpreter whose coverage.py analyses raw .coverage data (sources must be present) [default: python in covmerge.toml]
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
     /// Explain on stderr how every input path was mapped
     #[arg(long)]
     pub debug_paths: bool,
+    /// `-q` / `-v`.
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
 
+/// Run `covmerge combine`; returns the exit status.
 pub fn run(args: CombineArgs) -> i32 {
     let extras = CombineExtras {
         output: args.output,
@@ -176,359 +191,337 @@ pub fn run(args: CombineArgs) -> i32 {
     }
 }
 
-/// Both configuration files, or defaults with `--no-config`.
-fn load_configs(args: &CommonArgs) -> Result<(CoverageConfig, CovmergeConfig)> {
-    if args.no_config {
-        return Ok(Default::default());
-    }
-    let here = Path::new(".");
-    let warn = &mut |w: String| print_warning(&w);
-    let coverage = load_coverage_config(here, args.rcfile.as_deref(), &process_env, warn)?;
-    let own = load_covmerge_config(here, warn)?;
-    Ok((coverage, own))
-}
-
-fn mapper(args: &CommonArgs, config: &CoverageConfig) -> Result<PathMapper> {
-    let mut entries = match &args.paths {
-        Some(file) => read_paths_config(file)?,
-        None => config.paths.clone(),
-    };
-    for (i, map) in args.maps.iter().enumerate() {
-        let (pattern, canonical) = map
-            .rsplit_once('=')
-            .ok_or_else(|| Error::Usage(format!("--map {map:?}: expected PATTERN=CANONICAL")))?;
-        entries.push((
-            format!("--map #{}", i + 1),
-            vec![canonical.to_string(), pattern.to_string()],
-        ));
-    }
-    Ok(PathMapper::new(PathAliases::from_entries(&entries)?))
-}
-
-/// The command line over the configuration files over the defaults.
-fn report_options(
-    args: &CommonArgs,
-    config: &CoverageConfig,
-    cwd: &str,
-    format_text: Option<&str>,
-) -> Result<(ReportOptions, Option<f64>)> {
-    let rep = &config.report;
-    let format = match format_text.or(rep.format.as_deref()) {
-        Some(text) => TableFormat::parse(text)?,
-        None => TableFormat::Text,
-    };
-    let pick = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Vec<String> {
-        let flag: Vec<String> = flag.iter().filter(|p| !p.is_empty()).cloned().collect();
-        if flag.is_empty() {
-            file.clone().unwrap_or_default()
-        } else {
-            flag
-        }
-    };
-    let include = pick(&args.include, &rep.include);
-    let omit = pick(&args.omit, &rep.omit);
-    let fail_under = match &args.fail_under {
-        Some(text) => Some(parse_fail_under(text)?),
-        None => rep.fail_under,
-    };
-    let options = ReportOptions {
-        format,
-        show_missing: args.show_missing || rep.show_missing.unwrap_or(false),
-        precision: args.precision.or(rep.precision).unwrap_or(0),
-        skip_covered: if args.no_skip_covered {
-            false
-        } else {
-            args.skip_covered || rep.skip_covered.unwrap_or(false)
-        },
-        skip_empty: args.skip_empty || rep.skip_empty.unwrap_or(false),
-        sort: args.sort.clone().or_else(|| rep.sort.clone()),
-        filter: FileFilter::new(&include, &omit, cwd, config.relative_files).map_err(|e| {
-            // Say where the bad pattern came from: the flag or the file.
-            let key = if FileFilter::new(&include, &[], cwd, false).is_err() {
-                "include"
-            } else {
-                "omit"
-            };
-            let from_flag = if key == "include" {
-                !args.include.is_empty()
-            } else {
-                !args.omit.is_empty()
-            };
-            match (&config.file, from_flag) {
-                (Some(file), false) => {
-                    Error::Usage(format!("{}: [report] {key}: {e}", file.display()))
-                }
-                _ => Error::Usage(format!("--{key}: {e}")),
-            }
-        })?,
-    };
-    Ok((options, fail_under))
-}
-
 /// Combine `inputs`, print the table (or a per-platform view), write the
-/// `--report`s and, with `output`, the combined data file. Shared by
-/// `combine` and `report`.
+/// `--report`s and, with `-o`, the combined data file. Shared by `combine`
+/// and `report`.
 pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> Result<i32> {
-    let output = extras.output.as_deref();
-    let verbose = args.verbosity.verbose;
-    let quiet = args.verbosity.quiet;
-    let (config, own) = load_configs(args)?;
-    if verbose {
-        match &config.file {
-            Some(f) => eprintln!("covmerge: coverage.py settings from {}", f.display()),
-            None if !args.no_config => eprintln!("covmerge: no coverage.py configuration file"),
-            None => {}
-        }
-        if let Some(f) = &own.file {
-            eprintln!("covmerge: covmerge settings from {}", f.display());
-        }
+    let settings = Settings::resolve(inputs, args, extras)?;
+    let verbosity = args.verbosity;
+    if verbosity.verbose {
+        say_config_files(&settings, args.no_config);
     }
-    let view = args.by_platform || args.platform_diff || args.only_on.is_some();
-    let dimension = crate::attribution::Dimension::parse(&args.by)?;
-    let group_format = match args.format.as_deref() {
-        Some("csv") if args.by_platform => GroupTableFormat::Csv,
-        Some("json") if args.by_platform => GroupTableFormat::Json,
-        Some("markdown") => GroupTableFormat::Markdown,
-        _ => GroupTableFormat::Text,
-    };
-    let format_text = match args.format.as_deref() {
-        Some("csv" | "json") if args.by_platform => Some("text"),
-        other => other,
-    };
-    // The command line's --report, else covmerge's `exports` setting.
-    let report_kinds = if args.reports.is_empty() {
-        &own.exports
-    } else {
-        &args.reports
-    };
-    let requests = report_kinds
-        .iter()
-        .map(|r| ReportRequest::parse(r))
-        .collect::<Result<Vec<_>>>()?;
-    // Likewise --expect-workers / --expect-platforms over the settings.
-    use crate::config::Expected;
-    let expect_workers = extras.expect_workers.or(match &own.expect_workers {
-        Some(Expected::Count(n)) => Some(*n),
-        Some(Expected::Names(names)) => Some(names.len()),
-        None => None,
-    });
-    let (expect_platforms, expect_platform_count) = match &own.expect_platforms {
-        _ if !extras.expect_platforms.is_empty() => (extras.expect_platforms.clone(), None),
-        Some(Expected::Names(names)) => (names.clone(), None),
-        Some(Expected::Count(n)) => (Vec::new(), Some(*n)),
-        None => (Vec::new(), None),
-    };
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.to_str().map(crate::paths::normalize))
-        .unwrap_or_default();
-    let (report_options, fail_under) = report_options(args, &config, &cwd, format_text)?;
-    let format = report_options.format;
-    let style = match args.header.as_deref() {
-        Some(text) => HeaderStyle::parse(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "--header {text:?}: expected default, pytest-cov or none"
-            ))
-        })?,
-        None => match own.header {
-            Some(style) => style,
-            None if format == TableFormat::Text => HeaderStyle::Default,
-            None => HeaderStyle::None,
-        },
-    };
-    let mapper = mapper(args, &config)?;
-    if args.debug_paths {
+    if settings.combine.debug_paths {
         // As coverage.py's --debug=pathmap: the rules first, then each mapping.
-        for rule in mapper.aliases.describe() {
-            print_warning(&format!("paths {rule}"));
+        for rule in settings.combine.mapper.aliases.describe() {
+            super::print_debug(&format!("paths {rule}"));
         }
     }
-    let options = CombineOptions {
-        mapper,
-        strict: args.strict,
-        debug_paths: args.debug_paths,
-        // Attribution costs time and memory: keep it when a view needs it,
-        // or when writing a combined file that later combines may need.
-        attribution: (view || output.is_some()).then(|| dimension.clone()),
-        content_hashes: extras.manifest.is_some(),
+    // Held until the run ends: no other combine writes this -o meanwhile.
+    let lock = extras
+        .output
+        .as_deref()
+        .map(crate::guard::OutputLock::acquire)
+        .transpose()?;
+    let found = find_inputs(&settings, extras, verbosity)?;
+    if found.inputs.is_empty() {
+        println!("No data to combine");
+        return Ok(exit::ERROR);
+    }
+    let mut combined = gather(&found, &settings, extras, verbosity)?;
+    let outputs = Outputs {
+        extras,
+        leftovers: &found.leftovers,
+        combined: &combined,
+        lock: lock.as_ref(),
     };
+    if combined.count(|s| *s == InputStatus::Used) == 0 {
+        outputs.manifest(&[], Some("no usable data files"))?;
+        println!("No usable data files");
+        return Ok(exit::ERROR);
+    }
+    let unmet = check_expectations(&combined, &settings.expect);
+    if let Err(text) = &unmet {
+        outputs.manifest(&[], Some(text))?;
+        print_error(text);
+        // A per-platform view still shows what did arrive, with the
+        // missing platforms listed, and then fails.
+        if settings.view.is_none() {
+            return Ok(exit::ERROR);
+        }
+    }
+    let deleted = outputs.combined_file()?;
+    outputs.manifest(&deleted, None)?;
+    // After -o (which keeps count-only branch records for later merges):
+    // one branch identity per line, by the rules of docs/BRANCHES.md.
+    for w in
+        crate::model::branches::warnings(&combined.data.resolve_branches(), &combined.branch_inputs)
+    {
+        print_warning(&w);
+    }
+    // The exact data is written; what follows is for people and logs.
+    crate::sanitize::for_display(&mut combined.data);
+    let code = report(&combined, &settings, verbosity)?;
+    Ok(if unmet.is_err() { exit::ERROR } else { code })
+}
 
-    let inputs = if inputs.is_empty() {
-        let dir = own
-            .data_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("covmerge-data"));
-        vec![dir.to_string_lossy().into_owned()]
-    } else {
-        inputs.to_vec()
-    };
-    let found = crate::discover::find(&inputs)?;
+/// Find the inputs, say what was left behind or passed over, and refuse
+/// outputs that would replace another output or an input.
+fn find_inputs(
+    settings: &Settings,
+    extras: &CombineExtras,
+    verbosity: Verbosity,
+) -> Result<crate::discover::Found> {
+    let found = crate::discover::find(&settings.inputs)?;
     for leftover in &found.leftovers {
         print_warning(&format!(
             "{}: temporary file left by an interrupted writer; ignored",
             leftover.display()
         ));
     }
-    let inputs = found.inputs;
-    if inputs.is_empty() {
-        println!("No data to combine");
+    if let Some(note) = crate::discover::passed_over_note(&found.passed_over) {
+        // Not a warning: most directories hold other files. Shown unless -q,
+        // and always when nothing else was found.
+        if !verbosity.quiet || found.inputs.is_empty() {
+            eprintln!("covmerge: {note}");
+        }
+    }
+    let planned = crate::guard::planned_outputs(
+        extras.output.as_deref(),
+        extras.manifest.as_deref(),
+        &settings.exports,
+    );
+    crate::guard::check_outputs(&planned, &found.inputs)?;
+    Ok(found)
+}
+
+/// Read and union the inputs (with a progress line), then have raw
+/// coverage.py data analysed when an interpreter was given. A failed
+/// combine (`--strict`) still writes the manifest.
+fn gather(
+    found: &crate::discover::Found,
+    settings: &Settings,
+    extras: &CombineExtras,
+    verbosity: Verbosity,
+) -> Result<Combined> {
+    let progress = Progress::start(settings.combine.progress.clone(), found.inputs.len());
+    let combined = combine_files(&found.inputs, &settings.combine, &mut |w| {
+        progress.finish();
+        super::print_warning_or_debug(w)
+    });
+    progress.finish();
+    // Raw data put onto statements without the source: said once.
+    let combined = combined.and_then(|c| {
+        let strict = settings.combine.strict;
+        (settings.combine.sources).warn_approximate(&c.data, strict, &mut |w| print_warning(w))?;
+        Ok(c)
+    });
+    let mut combined = crate::manifest::on_failure(
+        combined,
+        extras.manifest.as_deref(),
+        &found.inputs,
+        &found.leftovers,
+        extras.output.as_deref(),
+    )?;
+    crate::pyanalysis::resolve_for_combine(
+        &mut combined.data,
+        settings.python.as_deref(),
+        settings.config_file.as_deref(),
+        verbosity.verbose,
+        &mut |w| print_warning(w),
+    )?;
+    say_inputs(&combined, verbosity);
+    Ok(combined)
+}
+
+/// Select once, write the exports, print the header and the table (or the
+/// view, or the summary) and the fail-under verdict; the exit status.
+fn report(combined: &Combined, settings: &Settings, verbosity: Verbosity) -> Result<i32> {
+    // The files to report and their numbers, chosen once for the table,
+    // every export and every view.
+    let selection = Selection::new(&combined.data, &settings.report.filter);
+    if let Some(note) = crate::pyanalysis::unknown_note(&selection.unknown) {
+        if settings.combine.strict {
+            return Err(Error::Other(format!("{note} (--strict)")));
+        }
+        print_warning(&note);
+    }
+    let table = Table::build(&selection, &settings.report)?;
+    if table.is_empty() {
+        println!("No data to report.");
         return Ok(exit::ERROR);
     }
-    let combined = combine_files(&inputs, &options, &mut |w| print_warning(w))?;
-    if verbose {
+    write_exports(&selection, settings, verbosity)?;
+    let mut out = header::render(&combined.data.platforms(), settings.header, settings.width);
+    if let Some(view) = &settings.view {
+        let missing = crate::manifest::missing_platforms(combined, &settings.expect.platforms);
+        out.push_str(&render_view(&selection, settings, view, &missing)?);
+        print_stdout(&out);
+        return Ok(exit::OK);
+    }
+    if settings.report.format == TableFormat::Summary {
+        let summary = crate::report::summary::Summary::build(&selection, &settings.report);
+        let precision = crate::report::summary::precision(settings.report.precision);
+        out.push_str(&summary.render_text(precision));
+    } else {
+        out.push_str(&table.render(settings.report.format));
+    }
+    // As coverage.py: the report first, then the fail-under verdict (or
+    // the error about an impossible fail_under).
+    let verdict = settings
+        .fail_under
+        .map(|min| check_fail_under(&table.total, min, settings.report.precision))
+        .transpose();
+    let mut code = exit::OK;
+    if let Ok(Some(verdict)) = &verdict {
+        if verdict.failed {
+            out.push_str(&verdict.message);
+            out.push('\n');
+            code = exit::FAIL_UNDER;
+        } else if !selection.unknown.is_empty() {
+            // A total that leaves files out cannot pass the gate.
+            out.push_str(&crate::pyanalysis::fail_under_refusal(&selection.unknown));
+            out.push('\n');
+            code = exit::FAIL_UNDER;
+        }
+    }
+    print_stdout(&out);
+    verdict?;
+    Ok(code)
+}
+
+/// `-v`: which configuration files counted.
+fn say_config_files(settings: &Settings, no_config: bool) {
+    match &settings.config_file {
+        Some(f) => eprintln!("covmerge: coverage.py settings from {}", f.display()),
+        None if !no_config => eprintln!("covmerge: no coverage.py configuration file"),
+        None => {}
+    }
+    if let Some(f) = &settings.own_file {
+        eprintln!("covmerge: covmerge settings from {}", f.display());
+    }
+}
+
+/// `-v`: what happened to every input; then the summary line unless `-q`.
+fn say_inputs(combined: &Combined, verbosity: Verbosity) {
+    if verbosity.verbose {
         for input in &combined.inputs {
             let what = match &input.status {
                 InputStatus::Used => format!("used ({})", input.format.unwrap_or("?")),
                 InputStatus::Duplicate { of } => format!("duplicate of {}", of.display()),
                 InputStatus::Rejected { reason } => format!("rejected: {reason}"),
             };
-            eprintln!("covmerge: {}: {what}", input.path.display());
+            let line = format!("covmerge: {}: {what}", input.path.display());
+            eprintln!("{}", crate::sanitize::line(&line));
         }
     }
-    if !quiet {
-        eprintln!("{}", combined.summary());
-    }
-    let write_manifest = |deleted: &[PathBuf], failure: Option<&str>| -> Result<()> {
-        if let Some(path) = &extras.manifest {
-            let info = ManifestInfo {
-                output,
-                leftovers: &found.leftovers,
-                deleted,
-                expectation_failure: failure,
-            };
-            let text = crate::manifest::render(&combined, &info);
-            crate::output::write_atomic(path, text.as_bytes())?;
+    if !verbosity.quiet {
+        for note in &combined.notes {
+            eprintln!("covmerge: {note}");
         }
-        Ok(())
-    };
-    if combined.count(|s| *s == InputStatus::Used) == 0 {
-        write_manifest(&[], Some("no usable data files"))?;
-        println!("No usable data files");
-        return Ok(exit::ERROR);
+        eprintln!("{}", crate::sanitize::line(&combined.summary()));
     }
-    let mut expectation_failed = false;
-    let checked = crate::manifest::check_expectations(&combined, expect_workers, &expect_platforms)
-        .and_then(|()| match expect_platform_count {
-            Some(n) if combined.data.platforms().len() < n => Err(format!(
-                "expected data from {n} platforms (expect_platforms), but only {} contributed: {}",
-                combined.data.platforms().len(),
-                combined.data.platforms().join("; ")
-            )),
-            _ => Ok(()),
-        });
-    if let Err(text) = checked {
-        write_manifest(&[], Some(&text))?;
-        print_error(&text);
-        // A per-platform view still shows what did arrive, with the
-        // missing platforms listed, and then fails.
-        if !view {
-            return Ok(exit::ERROR);
-        }
-        expectation_failed = true;
-    }
-    let missing_platforms = crate::manifest::missing_platforms(&combined, &expect_platforms);
-    let mut deleted = Vec::new();
-    if let Some(out) = output {
-        // Like record's data directory: `-o shards/job-3.covmerge.json`
-        // should not need a mkdir first.
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        let text = crate::formats::native::to_string(&combined.data);
-        // Synced and renamed into place: durable before any input goes.
-        crate::output::write_atomic(out, text.as_bytes())?;
-        if extras.delete_inputs {
-            deleted = delete_inputs(&combined, out);
-        }
-    }
-    write_manifest(&deleted, None)?;
+}
 
-    let table = Table::build(&combined.data, &report_options)?;
-    if table.is_empty() {
-        println!("No data to report.");
-        return Ok(exit::ERROR);
+/// `--expect-workers` / `--expect-platforms` (names or a count).
+fn check_expectations(
+    combined: &Combined,
+    expect: &Expectations,
+) -> std::result::Result<(), String> {
+    crate::manifest::check_expectations(combined, expect.workers, &expect.platforms)?;
+    let platforms = combined.data.platforms();
+    match expect.platform_count {
+        Some(n) if platforms.len() < n => Err(format!(
+            "expected data from {n} platforms (expect_platforms), but only {} contributed: {}",
+            platforms.len(),
+            platforms.join("; ")
+        )),
+        _ => Ok(()),
     }
-    let ctx = ExportContext::new(&combined.data, report_options.clone());
+}
+
+/// The files `combine` writes besides the table: `-o` and the manifest.
+struct Outputs<'a> {
+    extras: &'a CombineExtras,
+    leftovers: &'a [PathBuf],
+    combined: &'a Combined,
+    /// The lock on `-o`, held since before the inputs were found.
+    lock: Option<&'a crate::guard::OutputLock>,
+}
+
+impl Outputs<'_> {
+    /// `--manifest`, with what was deleted and why the run failed, if it did.
+    fn manifest(&self, deleted: &[PathBuf], failure: Option<&str>) -> Result<()> {
+        let Some(path) = &self.extras.manifest else {
+            return Ok(());
+        };
+        let info = ManifestInfo {
+            output: self.extras.output.as_deref(),
+            leftovers: self.leftovers,
+            deleted,
+            expectation_failure: failure,
+        };
+        let text = crate::manifest::render(self.combined, &info);
+        crate::output::write_atomic(path, text.as_bytes())
+    }
+
+    /// `-o`: the combined data (unfiltered), synced and renamed into place
+    /// under the lock, unless it would replace a rejected input or another
+    /// writer changed it meanwhile; then `--delete-inputs` removes the
+    /// inputs still as they were read. Returns what was deleted.
+    fn combined_file(&self) -> Result<Vec<PathBuf>> {
+        let (Some(out), Some(lock)) = (self.extras.output.as_deref(), self.lock) else {
+            return Ok(Vec::new());
+        };
+        let text = crate::formats::native::to_string(&self.combined.data);
+        let written = crate::guard::check_output_over_inputs(self.combined, out)
+            .and_then(|()| lock.write(text.as_bytes()));
+        if let Err(e) = written {
+            self.manifest(&[], Some(&e.to_string()))?;
+            return Err(e);
+        }
+        Ok(if self.extras.delete_inputs {
+            crate::guard::delete_inputs(self.combined, out, &mut |w| print_warning(w))
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// Every `--report`, with coverage.py's `Wrote ... report to ...` notes.
+fn write_exports(selection: &Selection, settings: &Settings, verbosity: Verbosity) -> Result<()> {
+    let mut ctx = ExportContext::new(selection.data, settings.report.clone());
+    ctx.html = settings.html.clone();
     let github_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    for request in &requests {
-        let written = write_report(&combined.data, &ctx, request, github_summary.as_deref())?;
+    for request in &settings.exports {
+        let written = write_report(selection, &ctx, request, github_summary.as_deref())?;
         if let Some(note) = written.note() {
-            if !quiet {
+            if !verbosity.quiet {
                 eprintln!("{note}");
             }
         }
     }
-    let width = header::resolve_width(args.width.or(own.width));
-    let mut out = header::render(&combined.data.platforms(), style, width);
-    if view {
-        if let Some(why) = groups::not_meaningful(&combined.data, &dimension.name()) {
-            out.push_str(&why);
-        } else if args.by_platform {
-            out.push_str(&groups::table(
-                &combined.data,
-                report_options.precision,
-                group_format,
-                width,
-                &missing_platforms,
-            )?);
-        } else {
-            out.push_str(&groups::diff(
-                &combined.data,
-                args.only_on.as_deref(),
-                &missing_platforms,
-            )?);
-        }
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(out.as_bytes());
-        let _ = stdout.flush();
-        return Ok(if expectation_failed {
-            exit::ERROR
-        } else {
-            exit::OK
-        });
-    }
-    out.push_str(&table.render(format));
-    let mut code = exit::OK;
-    // As coverage.py: the report first, then the fail-under verdict (or
-    // the error about an impossible fail_under).
-    let verdict =
-        fail_under.map(|min| check_fail_under(&table.total, min, report_options.precision));
-    if let Some(Ok(verdict)) = &verdict {
-        if verdict.failed {
-            out.push_str(&verdict.message);
-            out.push('\n');
-            code = exit::FAIL_UNDER;
-        }
-    }
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a message.
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
-    if let Some(Err(e)) = verdict {
-        return Err(e);
-    }
-    Ok(code)
+    Ok(())
 }
 
-/// Delete the inputs that went into `output` (used ones and duplicates of
-/// them, as `coverage combine` does), never a rejected input and never
-/// `output` itself. Failures are warnings: the combined data is safe.
-fn delete_inputs(combined: &Combined, output: &Path) -> Vec<PathBuf> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    let mut deleted = Vec::new();
-    for input in &combined.inputs {
-        if matches!(input.status, InputStatus::Rejected { .. }) || same(&input.path, output) {
-            continue;
-        }
-        match std::fs::remove_file(&input.path) {
-            Ok(()) => deleted.push(input.path.clone()),
-            Err(e) => print_warning(&format!("{}: could not delete: {e}", input.path.display())),
-        }
+/// `--by-platform`, `--platform-diff` or `--only-on`, or why the split
+/// means nothing here.
+fn render_view(
+    selection: &Selection,
+    settings: &Settings,
+    view: &View,
+    missing: &[String],
+) -> Result<String> {
+    if let Some(why) = groups::not_meaningful(selection.data, &settings.dimension.name()) {
+        return Ok(why);
     }
-    deleted
+    match view {
+        View::Table(format) => groups::table(
+            selection,
+            settings.report.precision,
+            *format,
+            settings.width,
+            missing,
+        ),
+        View::Diff(only_on) => groups::diff(selection, only_on.as_deref(), missing),
+    }
+}
+
+/// Print to stdout; a closed pipe (`| head`) is not an error worth a message.
+/// Nothing from an input reaches the terminal raw (`sanitize::block`).
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(crate::sanitize::block(text).as_bytes());
+    let _ = stdout.flush();
 }

@@ -4,13 +4,16 @@
 use clap::{Args, Parser, Subcommand};
 
 pub mod combine;
+pub mod progress;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod settings;
 pub mod shell;
 
 /// Exit statuses, as coverage.py uses them.
 pub mod exit {
+    /// Success.
     pub const OK: i32 = 0;
     /// An error, or nothing to combine or report.
     pub const ERROR: i32 = 1;
@@ -18,10 +21,19 @@ pub mod exit {
     pub const FAIL_UNDER: i32 = 2;
 }
 
+/// `covmerge --version`: the package version and the git commit it was
+/// built from (`unknown` when built outside a git checkout; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("COVMERGE_BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "covmerge",
-    version,
+    version = VERSION,
     about = "Combine coverage from many test workers and platforms into one coverage.py-compatible report",
     after_help = "Examples:\n  \
         covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/\n  \
@@ -32,11 +44,14 @@ pub mod exit {
         Exit status: 0 success; 1 error or nothing to report; 2 --fail-under not met;\n\
         covmerge run: the test command's own status. Colours follow NO_COLOR / CLICOLOR_FORCE."
 )]
+/// The command line.
 pub struct Cli {
+    /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// covmerge's subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Turn a worker's coverage report(s) into a data file in the shared directory.
@@ -82,10 +97,11 @@ pub struct WorkerArgs {
     /// Host name recorded in the data file [default: this machine's]
     #[arg(long)]
     pub host: Option<String>,
-    /// Platform description, e.g. "platform linux, python 3.12.1-final-0"
-    #[arg(long, conflicts_with = "python")]
+    /// Platform description, e.g. "platform linux, python 3.12.1-final-0" (wins over the --python probe)
+    #[arg(long)]
     pub platform: Option<String>,
-    /// Probe this Python interpreter for pytest-cov's platform description
+    /// Probe this Python interpreter for pytest-cov's platform description (unless --platform is
+    /// given), and have its coverage.py analyse raw .coverage reports
     #[arg(long)]
     pub python: Option<std::path::PathBuf>,
     /// Worker id, e.g. gw0 or a CI job name
@@ -123,6 +139,7 @@ impl WorkerArgs {
         Ok((std::path::PathBuf::from("covmerge-data"), None))
     }
 
+    /// The worker's metadata: flags, then probes (`--python`), then defaults.
     pub fn to_info(&self) -> crate::error::Result<crate::record::WorkerInfo> {
         use crate::error::Error;
         let platform = match (&self.platform, &self.python) {
@@ -164,12 +181,37 @@ impl WorkerArgs {
 }
 
 /// Print an error the same way everywhere.
+/// Messages name inputs and quote their contents: escaped, one line each.
 pub fn print_error(err: &dyn std::fmt::Display) {
-    eprintln!("covmerge: error: {err}");
+    eprintln!(
+        "covmerge: error: {}",
+        crate::sanitize::line(&err.to_string())
+    );
 }
 
+/// Print `covmerge: warning: TEXT` on stderr, the text made printable.
 pub fn print_warning(text: &str) {
-    eprintln!("covmerge: warning: {text}");
+    eprintln!("covmerge: warning: {}", crate::sanitize::line(text));
+}
+
+/// `--debug-paths` explanations: on stderr, marked `debug:` so that CI log
+/// scanners do not count them as warnings. Control characters from input
+/// paths are shown as `?`.
+pub fn print_debug(text: &str) {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    eprintln!("covmerge: debug: {text}");
+}
+
+/// A line the library passes to its warning callback that is a
+/// `--debug-paths` explanation, not a warning (see [`crate::combine`]).
+pub fn print_warning_or_debug(text: &str) {
+    match text.strip_prefix(crate::combine::DEBUG_PREFIX) {
+        Some(debug) => print_debug(debug),
+        None => print_warning(text),
+    }
 }
 
 /// Parse the command line, run, and return the exit status.
@@ -182,5 +224,29 @@ pub fn main() -> i32 {
         Command::Report(args) => report::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+    }
+}
+
+/// The width to lay the header out in: `--width`, else `COLUMNS`, else the
+/// terminal, else 80; below 40 means 80 (pytest's rule).
+pub fn terminal_width(explicit: Option<usize>) -> usize {
+    let from_env = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| crate::limits::columns_env(&c))
+    };
+    let from_terminal = || {
+        terminal_size::terminal_size_of(std::io::stdout())
+            .map(|(terminal_size::Width(w), _)| usize::from(w))
+            .filter(|w| *w > 0)
+    };
+    let width = explicit
+        .or_else(from_env)
+        .or_else(from_terminal)
+        .unwrap_or(80);
+    if width < 40 {
+        80
+    } else {
+        width
     }
 }

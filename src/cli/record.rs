@@ -4,6 +4,7 @@
 
 use clap::Args;
 
+/// The examples at the end of `covmerge record --help`.
 pub const AFTER_HELP: &str = "\
 Examples:
   covmerge record --worker gw0 --python .venv/bin/python coverage.json
@@ -15,17 +16,21 @@ The data file goes to --data-dir (or data_dir in covmerge.toml / [tool.covmerge]
 
 use super::{exit, print_error, print_warning, Verbosity, WorkerArgs};
 
+/// `covmerge record`'s arguments.
 #[derive(Args, Debug)]
 pub struct RecordArgs {
+    /// Who and where the worker is.
     #[command(flatten)]
     pub worker: WorkerArgs,
     /// Coverage reports to record (coverage.py JSON, LCOV, covmerge data files)
     #[arg(required = true)]
     pub reports: Vec<std::path::PathBuf>,
+    /// `-q` / `-v`.
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
 
+/// Run `covmerge record`; returns the exit status.
 pub fn run(args: RecordArgs) -> i32 {
     let info = match args.worker.to_info() {
         Ok(info) => info,
@@ -46,7 +51,12 @@ pub fn run(args: RecordArgs) -> i32 {
             return exit::ERROR;
         }
     };
-    match crate::record::record(&args.reports, &info, &data_dir) {
+    match crate::record::record_with(
+        &args.reports,
+        &info,
+        &data_dir,
+        args.worker.python.as_deref(),
+    ) {
         Ok(recorded) => {
             for w in &recorded.warnings {
                 print_warning(w);

@@ -3,31 +3,39 @@
 //! Example: `covmerge run --python .venv/bin/python --report coverage.json --
 //! pytest --cov=myproj --cov-report=json tests/`
 //!
-//! Runs the test command, then records the report(s) it wrote, even when
-//! tests failed. Exits with the command's status.
+//! Checks the interpreter and the data directory, runs the test command
+//! (signals passed on, see `crate::launch`), then records the report(s) it
+//! created or changed, even when tests failed. Exits with the command's
+//! status.
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
+/// The examples at the end of `covmerge run --help`.
 pub const AFTER_HELP: &str = "\
 Examples:
   covmerge run --python .venv/bin/python --report coverage.json -- pytest --cov=myproj --cov-report=json tests/
   covmerge run --worker \"$CI_JOB_NAME\" --report coverage.lcov -- npm test -- --coverage
   covmerge run --mode each --worker gw1 --report a.json --report b.lcov -- make check
 
-The test command's exit status is covmerge's; the report is recorded even when tests fail.";
+The test command's exit status is covmerge's (128+N if signal N ended it); the report is
+recorded even when tests fail. Only a report the command created or changed is recorded.
+SIGINT, SIGTERM and SIGHUP are passed on to the command, which is waited for.";
 
 use super::{exit, print_error, print_warning, Verbosity, WorkerArgs};
+use crate::launch::{Freshness, ReportState};
 
+/// `covmerge run`'s arguments.
 #[derive(Args, Debug)]
 pub struct RunArgs {
+    /// Who and where the worker is.
     #[command(flatten)]
     pub worker: WorkerArgs,
     /// A report the command writes (repeatable)
     #[arg(long = "report", required = true, value_name = "PATH")]
     pub reports: Vec<PathBuf>,
+    /// `-q` / `-v`.
     #[command(flatten)]
     pub verbosity: Verbosity,
     /// The test command and its arguments
@@ -35,6 +43,7 @@ pub struct RunArgs {
     pub command: Vec<String>,
 }
 
+/// Run `covmerge run`; returns the test command's exit status.
 pub fn run(args: RunArgs) -> i32 {
     // Resolve the worker description first: a bad --python should not
     // cost a whole test run.
@@ -57,29 +66,40 @@ pub fn run(args: RunArgs) -> i32 {
             return exit::ERROR;
         }
     };
-    // File times can be coarse; allow a little slack before the start.
-    let started = SystemTime::now() - Duration::from_secs(2);
-    let status = match std::process::Command::new(&args.command[0])
-        .args(&args.command[1..])
-        .status()
-    {
-        Ok(s) => s,
+    // Checked now, not after a whole test run.
+    if let Err(e) = crate::probe::check_writable_dir(&data_dir) {
+        print_error(&e);
+        return exit::ERROR;
+    }
+    let before: Vec<ReportState> = args.reports.iter().map(|r| ReportState::of(r)).collect();
+    let finished = match crate::launch::run_command(&args.command) {
+        Ok(finished) => finished,
         Err(e) => {
             print_error(&format!("cannot run {:?}: {e}", args.command[0]));
-            return 127;
+            return if e.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            };
         }
     };
-    let code = exit_code(&status);
+    let code = finished.code;
+    if args.verbosity.verbose {
+        for signal in &finished.forwarded {
+            eprintln!("covmerge: passed signal {signal} on to the command");
+        }
+        eprintln!("covmerge: the command ended: {}", finished.status);
+    }
 
     let mut fresh = Vec::new();
-    for report in &args.reports {
-        match std::fs::metadata(report).and_then(|m| m.modified()) {
-            Ok(modified) if modified >= started => fresh.push(report.clone()),
-            Ok(_) => print_warning(&format!(
-                "{} is older than this run; the command did not rewrite it, so it is not recorded",
+    for (report, state) in args.reports.iter().zip(&before) {
+        match state.freshness(report) {
+            Freshness::Fresh => fresh.push(report.clone()),
+            Freshness::Unchanged => print_warning(&format!(
+                "{}: left from an earlier run (this command did not change it), not recorded",
                 report.display()
             )),
-            Err(_) => print_warning(&format!(
+            Freshness::Missing => print_warning(&format!(
                 "the command wrote no coverage report at {}",
                 report.display()
             )),
@@ -89,7 +109,7 @@ pub fn run(args: RunArgs) -> i32 {
         print_error(&"no coverage report to record: check the command's coverage options (e.g. --cov-report=json)");
         return if code != 0 { code } else { exit::ERROR };
     }
-    match crate::record::record(&fresh, &info, &data_dir) {
+    match crate::record::record_with(&fresh, &info, &data_dir, args.worker.python.as_deref()) {
         Ok(recorded) => {
             for w in &recorded.warnings {
                 print_warning(w);
@@ -113,18 +133,4 @@ pub fn run(args: RunArgs) -> i32 {
             }
         }
     }
-}
-
-fn exit_code(status: &std::process::ExitStatus) -> i32 {
-    if let Some(code) = status.code() {
-        return code;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return 128 + signal;
-        }
-    }
-    exit::ERROR
 }

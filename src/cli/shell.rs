@@ -12,6 +12,7 @@ use clap_complete::Shell;
 
 use super::{exit, print_error, Cli, Verbosity};
 
+/// The examples at the end of `covmerge completions --help`.
 pub const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   covmerge completions bash > ~/.local/share/bash-completion/completions/covmerge
@@ -19,20 +20,24 @@ Examples:
   covmerge completions fish > ~/.config/fish/completions/covmerge.fish
   eval \"$(covmerge completions bash)\"          # this shell only";
 
+/// The examples at the end of `covmerge man --help`.
 pub const MAN_AFTER_HELP: &str = "\
 Examples:
   covmerge man | man -l -
   covmerge man > /usr/local/share/man/man1/covmerge.1";
 
+/// `covmerge completions`' arguments.
 #[derive(Args, Debug)]
 pub struct CompletionsArgs {
     /// The shell to write the completion script for
     #[arg(value_enum)]
     pub shell: Shell,
+    /// `-q` / `-v`.
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
 
+/// `covmerge man`'s arguments.
 #[derive(Args, Debug)]
 pub struct ManArgs {
     /// Print the page of this subcommand (covmerge-COMMAND(1)) instead
@@ -41,10 +46,12 @@ pub struct ManArgs {
     /// Write every page (covmerge.1, covmerge-combine.1, ...) into DIR instead of printing one
     #[arg(long, value_name = "DIR", conflicts_with = "command")]
     pub dir: Option<std::path::PathBuf>,
+    /// `-q` / `-v`.
     #[command(flatten)]
     pub verbosity: Verbosity,
 }
 
+/// Print a completion script; returns the exit status.
 pub fn completions(args: CompletionsArgs) -> i32 {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
@@ -59,6 +66,7 @@ pub fn completions(args: CompletionsArgs) -> i32 {
     write_stdout(&out)
 }
 
+/// Print or write manual pages; returns the exit status.
 pub fn man(args: ManArgs) -> i32 {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();

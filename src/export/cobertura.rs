@@ -10,19 +10,19 @@
 //!
 //! Differences: `timestamp` is now; `version` is the inputs' coverage.py
 //! version; `<source>` is [`ExportContext::source_dir`] (coverage.py: its
-//! current directory). Non-Python files (see [`super::lcov::is_python`])
+//! current directory). Non-Python files (see [`super::is_python`])
 //! keep real hit counts and get `condition-coverage` from their generic
 //! branches.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::analysis::PyAnalysis;
 use super::{Export, ExportContext};
+use crate::analysis::{SelectedFile, Selection};
 use crate::error::Result;
-use crate::model::CoverageData;
-use crate::report::sort::human_cmp;
+use crate::pyfmt::human_cmp;
 
+/// `--report xml`.
 pub struct Cobertura;
 
 const DTD_URL: &str =
@@ -33,9 +33,115 @@ impl Export for Cobertura {
         "XML"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
-        Ok(render(data, ctx).into_bytes())
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
+        Ok(render(selection, ctx).into_bytes())
     }
+}
+
+/// One `<class>`: a file, its line rates and one `<line>` per statement.
+fn class_xml(f: &SelectedFile, class_name: &str, rel_name: &str, has_arcs: bool) -> String {
+    let (file, a) = (f.file, &f.analysis);
+    let n = &a.numbers;
+    let python = super::is_python(f.name, file);
+    let mut xml = String::new();
+    let branch_rate = if has_arcs {
+        rate(n.executed_branches(), n.branches)
+    } else {
+        "0".into()
+    };
+    let _ = writeln!(
+        xml,
+        "\t\t\t\t<class name=\"{}\" filename=\"{}\" complexity=\"0\" line-rate=\"{}\" branch-rate=\"{branch_rate}\">",
+        attr(class_name),
+        attr(rel_name),
+        rate(n.executed(), n.statements),
+    );
+    xml.push_str("\t\t\t\t\t<methods/>\n");
+    if a.statements.is_empty() {
+        xml.push_str("\t\t\t\t\t<lines/>\n");
+        xml.push_str("\t\t\t\t</class>\n");
+        return xml;
+    }
+    let stats = a.branch_stats();
+    xml.push_str("\t\t\t\t\t<lines>\n");
+    for (line, hits) in &file.lines {
+        // coverage.py writes executed or not; other producers' counts stay.
+        let hits = if python { u64::from(*hits > 0) } else { *hits };
+        let _ = write!(xml, "\t\t\t\t\t\t<line number=\"{line}\" hits=\"{hits}\"");
+        if has_arcs {
+            let stat = stats
+                .get(line)
+                .or_else(|| a.line_branches.get(line))
+                .copied();
+            if let Some((total, taken)) = stat {
+                let _ = write!(
+                    xml,
+                    " branch=\"true\" condition-coverage=\"{}% ({taken}/{total})\"",
+                    100 * taken / total.max(1)
+                );
+            }
+            if let Some(missing) = a.missing_arcs.get(line) {
+                let text: Vec<String> = missing
+                    .iter()
+                    .map(|b| {
+                        if *b < 0 {
+                            "exit".to_string()
+                        } else {
+                            b.to_string()
+                        }
+                    })
+                    .collect();
+                let _ = write!(xml, " missing-branches=\"{}\"", text.join(","));
+            }
+        }
+        xml.push_str("/>\n");
+    }
+    xml.push_str("\t\t\t\t\t</lines>\n");
+    xml.push_str("\t\t\t\t</class>\n");
+    xml
+}
+
+/// The `<packages>` element, and the totals (lines, hits, branches,
+/// branch hits) of the root element.
+fn packages_xml(packages: &BTreeMap<String, Package>, has_arcs: bool) -> (String, [usize; 4]) {
+    let mut body = String::new();
+    let (mut lnum, mut lhits, mut bnum, mut bhits) = (0, 0, 0, 0);
+    let mut names: Vec<&String> = packages.keys().collect();
+    names.sort_by(|a, b| human_cmp(a, b).then(a.cmp(b)));
+    if names.is_empty() {
+        body.push_str("\t<packages/>\n");
+    } else {
+        body.push_str("\t<packages>\n");
+        for name in names {
+            let p = &packages[name];
+            let _ = writeln!(
+                body,
+                "\t\t<package name=\"{}\" line-rate=\"{}\" branch-rate=\"{}\" complexity=\"0\">",
+                attr(name),
+                rate(p.hits, p.lines),
+                if has_arcs {
+                    rate(p.br_hits, p.branches)
+                } else {
+                    "0".into()
+                }
+            );
+            body.push_str("\t\t\t<classes>\n");
+            let mut classes: Vec<&(String, String)> = p.classes.iter().collect();
+            classes.sort_by(|a, b| human_cmp(&a.0, &b.0).then(a.0.cmp(&b.0)));
+            for (_, xml) in classes {
+                body.push_str(xml);
+            }
+            body.push_str("\t\t\t</classes>\n");
+            body.push_str("\t\t</package>\n");
+            lnum += p.lines;
+            lhits += p.hits;
+            bnum += p.branches;
+            bhits += p.br_hits;
+        }
+        body.push_str("\t</packages>\n");
+    }
+
+    (body, [lnum, lhits, bnum, bhits])
 }
 
 #[derive(Default)]
@@ -87,17 +193,17 @@ fn neutralize(text: &str) -> String {
         .collect()
 }
 
-pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
-    let has_arcs = data.branch_coverage;
+/// The report of `selection`, as a string.
+pub fn render(selection: &Selection, ctx: &ExportContext) -> String {
+    let has_arcs = selection.branch_coverage();
     let mut sources: Vec<String> = Vec::new();
     let mut packages: BTreeMap<String, Package> = BTreeMap::new();
-    for (name, file) in &data.files {
-        if ctx.report.skip_empty && file.lines.is_empty() {
+    for f in &selection.files {
+        if ctx.report.skip_empty && f.is_empty() {
             continue;
         }
-        let name = name.replace('\\', "/");
-        let absolute = crate::paths::is_absolute_anywhere(&name);
-        let source = if absolute {
+        let name = f.name.replace('\\', "/");
+        let source = if crate::paths::is_absolute_anywhere(&name) {
             String::new()
         } else {
             ctx.source_dir.trim_end_matches('/').to_string()
@@ -118,119 +224,22 @@ pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
                 .trim_start_matches('/')
                 .to_string()
         };
-        let package_name = dirname.replace('/', ".");
-        let python = super::lcov::is_python(&name, file);
-        let a = PyAnalysis::file(file);
-        let stats = a.branch_stats();
-        // Generic branches: per line (total, taken).
-        let mut generic: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
-        for ((line, _, _), taken) in &file.branches {
-            let e = generic.entry(*line).or_default();
-            e.0 += 1;
-            e.1 += usize::from(taken.unwrap_or(0) > 0);
-        }
-        let mut xml = String::new();
-        let n = &a.numbers;
-        let (class_branches, class_br_hits) = if has_arcs {
+        let package = packages.entry(dirname.replace('/', ".")).or_default();
+        let n = &f.analysis.numbers;
+        let (branches, br_hits) = if has_arcs {
             (n.branches, n.executed_branches())
         } else {
             (0, 0)
         };
-        let _ = writeln!(
-            xml,
-            "\t\t\t\t<class name=\"{}\" filename=\"{}\" complexity=\"0\" line-rate=\"{}\" branch-rate=\"{}\">",
-            attr(&class_name),
-            attr(&rel_name),
-            rate(n.executed(), n.statements),
-            if has_arcs {
-                rate(class_br_hits, class_branches)
-            } else {
-                "0".into()
-            }
-        );
-        xml.push_str("\t\t\t\t\t<methods/>\n");
-        if a.statements.is_empty() {
-            xml.push_str("\t\t\t\t\t<lines/>\n");
-        } else {
-            xml.push_str("\t\t\t\t\t<lines>\n");
-            for (line, hits) in &file.lines {
-                let hits = if python { u64::from(*hits > 0) } else { *hits };
-                let _ = write!(xml, "\t\t\t\t\t\t<line number=\"{line}\" hits=\"{hits}\"");
-                if has_arcs {
-                    let stat = stats
-                        .get(line)
-                        .copied()
-                        .or_else(|| generic.get(line).copied());
-                    if let Some((total, taken)) = stat {
-                        let _ = write!(
-                            xml,
-                            " branch=\"true\" condition-coverage=\"{}% ({taken}/{total})\"",
-                            100 * taken / total.max(1)
-                        );
-                    }
-                    if let Some(missing) = a.missing_arcs.get(line) {
-                        let text: Vec<String> = missing
-                            .iter()
-                            .map(|b| {
-                                if *b < 0 {
-                                    "exit".to_string()
-                                } else {
-                                    b.to_string()
-                                }
-                            })
-                            .collect();
-                        let _ = write!(xml, " missing-branches=\"{}\"", text.join(","));
-                    }
-                }
-                xml.push_str("/>\n");
-            }
-            xml.push_str("\t\t\t\t\t</lines>\n");
-        }
-        xml.push_str("\t\t\t\t</class>\n");
-        let package = packages.entry(package_name).or_default();
+        let xml = class_xml(f, &class_name, &rel_name, has_arcs);
         package.classes.push((rel_name, xml));
         package.hits += n.executed();
         package.lines += n.statements;
-        package.br_hits += class_br_hits;
-        package.branches += class_branches;
+        package.br_hits += br_hits;
+        package.branches += branches;
     }
 
-    let mut body = String::new();
-    let (mut lnum, mut lhits, mut bnum, mut bhits) = (0, 0, 0, 0);
-    let mut names: Vec<&String> = packages.keys().collect();
-    names.sort_by(|a, b| human_cmp(a, b).then(a.cmp(b)));
-    if names.is_empty() {
-        body.push_str("\t<packages/>\n");
-    } else {
-        body.push_str("\t<packages>\n");
-        for name in names {
-            let p = &packages[name];
-            let _ = writeln!(
-                body,
-                "\t\t<package name=\"{}\" line-rate=\"{}\" branch-rate=\"{}\" complexity=\"0\">",
-                attr(name),
-                rate(p.hits, p.lines),
-                if has_arcs {
-                    rate(p.br_hits, p.branches)
-                } else {
-                    "0".into()
-                }
-            );
-            body.push_str("\t\t\t<classes>\n");
-            let mut classes: Vec<&(String, String)> = p.classes.iter().collect();
-            classes.sort_by(|a, b| human_cmp(&a.0, &b.0).then(a.0.cmp(&b.0)));
-            for (_, xml) in classes {
-                body.push_str(xml);
-            }
-            body.push_str("\t\t\t</classes>\n");
-            body.push_str("\t\t</package>\n");
-            lnum += p.lines;
-            lhits += p.hits;
-            bnum += p.branches;
-            bhits += p.br_hits;
-        }
-        body.push_str("\t</packages>\n");
-    }
+    let (body, [lnum, lhits, bnum, bhits]) = packages_xml(&packages, has_arcs);
 
     let mut out = String::from("<?xml version=\"1.0\" ?>\n");
     let _ = write!(
@@ -250,11 +259,23 @@ pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
         out.push_str(" branches-covered=\"0\" branches-valid=\"0\" branch-rate=\"0\"");
     }
     out.push_str(" complexity=\"0\">\n");
-    let _ = writeln!(
-        out,
-        "\t<!-- Generated by coverage.py: https://coverage.readthedocs.io/en/{} -->",
-        ctx.version
-    );
+    match &ctx.producers {
+        Some(producers) => {
+            let _ = writeln!(
+                out,
+                "\t<!-- Generated by covmerge {} from: {} -->",
+                env!("CARGO_PKG_VERSION"),
+                super::provenance::comment_text(&producers.join(", "))
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\t<!-- Generated by coverage.py: https://coverage.readthedocs.io/en/{} -->",
+                ctx.version
+            );
+        }
+    }
     let _ = writeln!(out, "\t<!-- Based on {DTD_URL} -->");
     sources.sort_by(|a, b| human_cmp(a, b).then(a.cmp(b)));
     if sources.is_empty() {

@@ -6,10 +6,11 @@
 //! and `--skip-empty` like the table.
 
 use super::{Export, ExportContext};
+use crate::analysis::Selection;
 use crate::error::{Error, Result};
-use crate::model::CoverageData;
 use crate::report::{ReportOptions, Table};
 
+/// `--report csv`.
 pub struct Csv;
 
 impl Export for Csv {
@@ -17,12 +18,12 @@ impl Export for Csv {
         "CSV"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
         let options = ReportOptions {
             show_missing: true,
             ..ctx.report.clone()
         };
-        let table = Table::build(data, &options)?;
+        let table = Table::build(selection, &options)?;
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         let mut header = vec!["Name", "Stmts", "Miss"];
         if table.branches {

@@ -3,20 +3,24 @@
 //! `": "` separators, ASCII-only strings, no trailing newline).
 //!
 //! Differences: `meta.timestamp` is the UTC time (coverage.py writes local
-//! time) and `meta.version` is the coverage.py version of the inputs
-//! ([`super::coveragepy_version`]). `show_contexts` is always false.
+//! time) and `meta.version` is the coverage.py version of the inputs, or
+//! `covmerge <version>` with a `meta.producers` list when the inputs were
+//! not all coverage.py's ([`super::provenance`]). `show_contexts` is always false.
 //! Files without region data (from LCOV) get function regions rebuilt from
 //! their LCOV functions and a single `""` class region
-//! ([`super::analysis::regions`]).
+//! ([`crate::analysis::regions::regions`]).
 
 use std::fmt::Write as _;
 
-use super::analysis::{regions, PyAnalysis};
-use super::{py_float_repr, Export, ExportContext};
+use super::{Export, ExportContext};
+use crate::analysis::numbers::display_percent;
+use crate::analysis::regions::regions;
+use crate::analysis::{FileAnalysis, Numbers, Selection};
 use crate::error::Result;
-use crate::model::{CoverageData, RegionKind};
-use crate::report::numbers::{display_percent, Numbers};
+use crate::model::RegionKind;
+use crate::pyfmt::{py_float_repr, py_str};
 
+/// `--report json`.
 pub struct Json;
 
 impl Export for Json {
@@ -24,13 +28,14 @@ impl Export for Json {
         "JSON"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
-        Ok(render(data, ctx).into_bytes())
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
+        Ok(render(selection, ctx).into_bytes())
     }
 }
 
-pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
-    let branches = data.branch_coverage;
+/// The report of `selection`, as a string.
+pub fn render(selection: &Selection, ctx: &ExportContext) -> String {
+    let branches = selection.branch_coverage();
     let precision = ctx.report.precision;
     let mut out = String::new();
     out.push_str("{\"meta\": {\"format\": 3, \"version\": ");
@@ -39,29 +44,38 @@ pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
     out.push_str(&py_str(&iso_timestamp(ctx.now_ms)));
     let _ = write!(
         out,
-        ", \"branch_coverage\": {}, \"show_contexts\": false}}, \"files\": {{",
+        ", \"branch_coverage\": {}, \"show_contexts\": false",
         py_bool(branches)
     );
-    let mut total = Numbers::default();
-    for (i, (name, file)) in data.files.iter().enumerate() {
+    // Not coverage.py's key: only when the data is not one coverage.py's.
+    if let Some(producers) = &ctx.producers {
+        out.push_str(", \"producers\": [");
+        for (i, p) in producers.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&py_str(p));
+        }
+        out.push(']');
+    }
+    out.push_str("}, \"files\": {");
+    for (i, f) in selection.files.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        let analysis = PyAnalysis::file(file);
-        total += analysis.numbers;
-        out.push_str(&py_str(name));
+        out.push_str(&py_str(f.name));
         out.push_str(": ");
-        body(&mut out, &analysis, branches, precision, None);
+        body(&mut out, &f.analysis, branches, precision, None);
         for (kind, plural) in [
             (RegionKind::Function, "functions"),
             (RegionKind::Class, "classes"),
         ] {
             let _ = write!(out, ", \"{plural}\": {{");
-            for (j, region) in regions(file, kind).iter().enumerate() {
+            for (j, region) in regions(f.file, kind).iter().enumerate() {
                 if j > 0 {
                     out.push_str(", ");
                 }
-                let narrowed = PyAnalysis::narrow(file, &region.lines, region.declared_branches);
+                let narrowed = f.analysis.narrow(&region.lines, region.declared_branches);
                 out.push_str(&py_str(&region.name));
                 out.push_str(": ");
                 body(
@@ -78,13 +92,13 @@ pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
         out.push('}');
     }
     out.push_str("}, \"totals\": ");
-    summary(&mut out, &total, branches, precision);
+    summary(&mut out, &selection.total, branches, precision);
     out.push('}');
     out
 }
 
 /// The keys a file and a region share, without the closing brace.
-fn body(out: &mut String, a: &PyAnalysis, branches: bool, precision: usize, start: Option<u32>) {
+fn body(out: &mut String, a: &FileAnalysis, branches: bool, precision: usize, start: Option<u32>) {
     out.push_str("{\"executed_lines\": ");
     int_list(out, &a.executed);
     out.push_str(", \"summary\": ");
@@ -181,33 +195,6 @@ fn py_bool(b: bool) -> &'static str {
     }
 }
 
-/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`):
-/// everything outside printable ASCII as `\uXXXX`, lower-case hex.
-pub fn py_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Python's `datetime.isoformat()` of a UTC time: microseconds left out
 /// when they are 0.
 fn iso_timestamp(ms: u128) -> String {
@@ -225,16 +212,6 @@ fn iso_timestamp(ms: u128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strings_are_ascii_like_python() {
-        assert_eq!(py_str("pkg/a.py"), "\"pkg/a.py\"");
-        assert_eq!(
-            py_str("é\"\\\u{1F600}"),
-            "\"\\u00e9\\\"\\\\\\ud83d\\ude00\""
-        );
-        assert_eq!(py_str("\u{7f}"), "\"\\u007f\"");
-    }
 
     #[test]
     fn timestamps() {

@@ -8,17 +8,20 @@
 //!   `return from function 'f'`, `exit class 'C'`) and `-` when no exit of
 //!   the line ran. No line checksums.
 //! - generic (geninfo's record order) for data from other producers:
-//!   real hit counts, `FN`/`FNDA` with counts, `BRDA` with the producer's
+//!   real hit counts, `FN:start,name` (read alike by lcov 1.x and 2.x) and
+//!   `FNDA` with counts, `BRDA` with the producer's
 //!   block and branch ids and `-` for never evaluated, all summaries.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::analysis::{regions, PyAnalysis};
-use super::{Export, ExportContext};
+use super::{is_python, Export, ExportContext};
+use crate::analysis::regions::regions;
+use crate::analysis::{FileAnalysis, SelectedFile, Selection};
 use crate::error::Result;
-use crate::model::{CoverageData, FileCoverage, RegionKind};
+use crate::model::{FileCoverage, RegionKind};
 
+/// `--report lcov`.
 pub struct Lcov;
 
 impl Export for Lcov {
@@ -26,31 +29,23 @@ impl Export for Lcov {
         "LCOV"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
-        Ok(render(data, ctx).into_bytes())
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
+        Ok(render(selection, ctx).into_bytes())
     }
 }
 
-/// Is this file's data coverage.py's (see the module comment)?
-pub fn is_python(name: &str, file: &FileCoverage) -> bool {
-    file.branches.is_empty()
-        && (!file.arcs.is_empty()
-            || !file.regions.is_empty()
-            || name.ends_with(".py")
-            || name.ends_with(".pyw"))
-}
-
-pub fn render(data: &CoverageData, ctx: &ExportContext) -> String {
+/// The report of `selection`, as a string.
+pub fn render(selection: &Selection, ctx: &ExportContext) -> String {
     let mut out = String::new();
-    // coverage.py sorts by the relative name; the model's order is that.
-    for (name, file) in &data.files {
-        if ctx.report.skip_empty && file.lines.is_empty() {
+    // coverage.py sorts by the relative name; the selection's order is that.
+    for f in &selection.files {
+        if ctx.report.skip_empty && f.is_empty() {
             continue;
         }
-        if is_python(name, file) {
-            python_file(&mut out, name, file, data.branch_coverage);
+        if is_python(f.name, f.file) {
+            python_file(&mut out, f, selection.branch_coverage(), ctx);
         } else {
-            generic_file(&mut out, name, file);
+            generic_file(&mut out, f.name, f.file, &f.analysis);
         }
     }
     out
@@ -63,8 +58,8 @@ fn field(text: &str) -> String {
         .collect()
 }
 
-fn python_file(out: &mut String, name: &str, file: &FileCoverage, branches: bool) {
-    let analysis = PyAnalysis::file(file);
+fn python_file(out: &mut String, f: &SelectedFile, branches: bool, ctx: &ExportContext) {
+    let (name, file, analysis) = (f.name, f.file, &f.analysis);
     let _ = writeln!(out, "SF:{}", field(name));
     for line in &analysis.statements {
         let hit = u8::from(!analysis.missing.contains(line));
@@ -75,7 +70,9 @@ fn python_file(out: &mut String, name: &str, file: &FileCoverage, branches: bool
         let _ = writeln!(out, "LF:{}", n.statements);
         let _ = writeln!(out, "LH:{}", n.executed());
     }
-    python_functions(out, file);
+    // Function end lines from the source when it is here (docs/RAWDATA.md).
+    let ends = crate::pysource::FunctionEnds::of(ctx.html.source_root.as_deref(), name, file);
+    python_functions(out, file, analysis, ends.as_ref());
     if branches {
         let stats = analysis.branch_stats();
         for line in &analysis.statements {
@@ -95,12 +92,13 @@ fn python_file(out: &mut String, name: &str, file: &FileCoverage, branches: bool
                 destinations.extend(executed.iter().map(|d| (*d, "1")));
                 destinations.extend(missing.iter().map(|d| (*d, "0")));
             }
-            destinations.sort_by_key(|(d, hit)| (*d < 0, *d, *hit));
+            // Exits last, as coverage.py sorts them; an unnamed exit (0) too.
+            destinations.sort_by_key(|(d, hit)| (*d <= 0, *d, *hit));
             for (dst, hit) in destinations {
                 let _ = writeln!(
                     out,
                     "BRDA:{line},0,{},{hit}",
-                    field(&arc_description(file, dst))
+                    field(&exit_text(file, *line, dst))
                 );
             }
         }
@@ -113,7 +111,12 @@ fn python_file(out: &mut String, name: &str, file: &FileCoverage, branches: bool
     out.push_str("end_of_record\n");
 }
 
-fn python_functions(out: &mut String, file: &FileCoverage) {
+fn python_functions(
+    out: &mut String,
+    file: &FileCoverage,
+    whole: &FileAnalysis,
+    ends: Option<&crate::pysource::FunctionEnds>,
+) {
     // (first line, last line, name, lines, declared branches)
     type Entry = (u32, u32, String, BTreeSet<u32>, Option<u64>);
     let mut functions: Vec<Entry> = regions(file, RegionKind::Function)
@@ -124,6 +127,7 @@ fn python_functions(out: &mut String, file: &FileCoverage) {
             let first = r.lines.iter().next().copied().unwrap_or(r.start_line);
             let last = r.lines.iter().next_back().copied().unwrap_or(r.start_line);
             let last = last.max(r.start_line).max(known_end.unwrap_or(0));
+            let last = ends.map_or(last, |e| e.end(r.lines.last().copied().unwrap_or(0), last));
             (
                 first.min(r.start_line),
                 last,
@@ -141,7 +145,7 @@ fn python_functions(out: &mut String, file: &FileCoverage) {
     let mut hit_count = 0;
     let mut names: BTreeSet<String> = BTreeSet::new();
     for (first, last, name, lines, declared) in functions {
-        let a = PyAnalysis::narrow(file, &lines, declared);
+        let a = whole.narrow(&lines, declared);
         if a.numbers.statements == 0 {
             continue;
         }
@@ -159,6 +163,15 @@ fn python_functions(out: &mut String, file: &FileCoverage) {
     }
     let _ = writeln!(out, "FNF:{found}");
     let _ = writeln!(out, "FNH:{hit_count}");
+}
+
+/// The words for arc `line -> dst`: those an input gave it, else
+/// [`arc_description`]'s.
+fn exit_text(file: &FileCoverage, line: u32, dst: i64) -> String {
+    match file.exit_labels.get(&(line, dst)) {
+        Some(label) => label.clone(),
+        None => arc_description(file, dst),
+    }
 }
 
 /// coverage.py's `arc_description` for a branch arc: positive destinations
@@ -183,7 +196,7 @@ pub fn arc_description(file: &FileCoverage, dst: i64) -> String {
             .iter()
             .find(|((k, n), r)| *k == kind && !n.is_empty() && r.start_line == start);
         if let Some(((_, name), _)) = found {
-            let name = crate::report::sort::py_repr(&short(name, start));
+            let name = crate::pyfmt::py_repr(&short(name, start));
             return match kind {
                 RegionKind::Function => format!("return from function {name}"),
                 RegionKind::Class => format!("exit class {name}"),
@@ -191,7 +204,7 @@ pub fn arc_description(file: &FileCoverage, dst: i64) -> String {
         }
     }
     if let Some((name, _)) = file.functions.iter().find(|(_, f)| f.start == start) {
-        let name = crate::report::sort::py_repr(&short(name, start));
+        let name = crate::pyfmt::py_repr(&short(name, start));
         return format!("return from function {name}");
     }
     "exit the module".to_string()
@@ -205,19 +218,15 @@ fn id_key(id: &str) -> (u8, u64, &str) {
     }
 }
 
-fn generic_file(out: &mut String, name: &str, file: &FileCoverage) {
+fn generic_file(out: &mut String, name: &str, file: &FileCoverage, analysis: &FileAnalysis) {
     let _ = writeln!(out, "SF:{}", field(name));
     let mut functions: Vec<(&String, &crate::model::Function)> = file.functions.iter().collect();
     functions.sort_by(|a, b| a.1.start.cmp(&b.1.start).then(a.0.cmp(b.0)));
+    // `FN:start,name`: the one form lcov 1.x (which takes `end,name` of
+    // `FN:start,end,name` as the name and counts the function twice) and
+    // lcov 2.x (end optional) both read. The end line is not written.
     for (fname, f) in &functions {
-        match f.end {
-            Some(end) => {
-                let _ = writeln!(out, "FN:{},{end},{}", f.start, field(fname));
-            }
-            None => {
-                let _ = writeln!(out, "FN:{},{}", f.start, field(fname));
-            }
-        }
+        let _ = writeln!(out, "FN:{},{}", f.start, field(fname));
     }
     for (fname, f) in &functions {
         let _ = writeln!(out, "FNDA:{},{}", f.hits, field(fname));
@@ -236,7 +245,7 @@ fn generic_file(out: &mut String, name: &str, file: &FileCoverage) {
         .map(|((l, b, id), t)| (*l, b.to_string(), field(&id.to_string()), *t))
         .collect();
     for ((line, to), taken) in &file.arcs {
-        branches.push((*line, "0".into(), arc_description(file, *to), *taken));
+        branches.push((*line, "0".into(), exit_text(file, *line, *to), *taken));
     }
     branches.sort_by(|a, b| {
         a.0.cmp(&b.0)
@@ -253,24 +262,17 @@ fn generic_file(out: &mut String, name: &str, file: &FileCoverage) {
             }
         }
     }
+    let n = &analysis.numbers;
     if !branches.is_empty() {
-        let brf = branches
-            .len()
-            .max(file.declared_branches.unwrap_or(0) as usize);
-        let missing = branches.iter().filter(|b| b.3.unwrap_or(0) == 0).count();
-        let _ = writeln!(out, "BRF:{brf}");
-        let _ = writeln!(out, "BRH:{}", brf - missing);
+        let _ = writeln!(out, "BRF:{}", n.branches);
+        let _ = writeln!(out, "BRH:{}", n.executed_branches());
     }
     for (line, hits) in &file.lines {
         let _ = writeln!(out, "DA:{line},{hits}");
     }
-    if !file.lines.is_empty() {
-        let _ = writeln!(out, "LF:{}", file.lines.len());
-        let _ = writeln!(
-            out,
-            "LH:{}",
-            file.lines.values().filter(|h| **h > 0).count()
-        );
+    if n.statements > 0 {
+        let _ = writeln!(out, "LF:{}", n.statements);
+        let _ = writeln!(out, "LH:{}", n.executed());
     }
     out.push_str("end_of_record\n");
 }
@@ -295,10 +297,10 @@ mod tests {
             },
         );
         let mut text = String::new();
-        generic_file(&mut text, "src/calc.c", &f);
+        generic_file(&mut text, "src/calc.c", &f, &FileAnalysis::of(&f));
         assert_eq!(
             text,
-            "SF:src/calc.c\nFN:2,5,main\nFNDA:7,main\nFNF:1\nFNH:1\n\
+            "SF:src/calc.c\nFN:2,main\nFNDA:7,main\nFNF:1\nFNH:1\n\
              BRDA:3,0,2,-\nBRDA:3,0,10,4\nBRF:2\nBRH:1\nDA:3,12\nDA:4,0\nLF:2\nLH:1\nend_of_record\n"
         );
         assert!(!is_python("src/calc.c", &f));

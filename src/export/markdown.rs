@@ -4,10 +4,11 @@
 //! platform header as a heading.
 
 use super::{Export, ExportContext};
+use crate::analysis::Selection;
 use crate::error::Result;
-use crate::model::CoverageData;
 use crate::report::{markdown, Table};
 
+/// `--report markdown`.
 pub struct Markdown;
 
 impl Export for Markdown {
@@ -15,8 +16,8 @@ impl Export for Markdown {
         "Markdown"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
-        let table = Table::build(data, &ctx.report)?;
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
+        let table = Table::build(selection, &ctx.report)?;
         Ok(markdown::render(&table).into_bytes())
     }
 }
@@ -30,14 +31,15 @@ impl Export for GithubSummary {
         "GitHub step summary"
     }
 
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>> {
-        let table = Table::build(data, &ctx.report)?;
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>> {
+        let table = Table::build(selection, &ctx.report)?;
         let mut out = heading(&ctx.platforms);
         out.push_str(&markdown::render(&table));
         Ok(out.into_bytes())
     }
 }
 
+/// The GitHub summary's heading for these platforms.
 pub fn heading(platforms: &[String]) -> String {
     match platforms {
         [one] => format!("## coverage: {}\n\n", markdown::escape(one)),

@@ -7,16 +7,19 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Selection;
 use crate::error::{Error, Result};
-use crate::model::CoverageData;
+use crate::model::{CoverageData, FileCoverage};
 use crate::report::ReportOptions;
 
-pub mod analysis;
 pub mod cobertura;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod lcov;
 pub mod markdown;
+pub mod provenance;
+pub mod summary;
 
 /// The coverage.py version whose output the coverage.py-style exports
 /// reproduce; written as the version when no input names one.
@@ -35,8 +38,14 @@ pub struct ExportContext {
     pub source_dir: String,
     /// The time of the report, milliseconds since the epoch.
     pub now_ms: u128,
-    /// The `version` written into JSON `meta` and the XML root.
+    /// The `version` written into JSON `meta` and the XML root
+    /// ([`provenance::export_version`]).
     pub version: String,
+    /// `--report html`: folder, title, where the sources are.
+    pub html: html::HtmlOptions,
+    /// The producers to name in the exports, when the data is not all one
+    /// coverage.py version's ([`provenance::list_producers`]).
+    pub producers: Option<Vec<String>>,
 }
 
 impl ExportContext {
@@ -54,60 +63,68 @@ impl ExportContext {
             platforms: data.platforms(),
             source_dir,
             now_ms,
-            version: coveragepy_version(data),
+            version: provenance::export_version(data),
+            producers: provenance::list_producers(data),
+            html: html::HtmlOptions::default(),
         }
     }
 }
 
-/// The coverage.py version the inputs were made with (the highest, when
-/// they differ), else [`COVERAGEPY_VERSION`]. Exports claim the format of
-/// a coverage.py version, so a tool that reads `meta.version` sees a
-/// coverage.py version number, not covmerge's.
-pub fn coveragepy_version(data: &CoverageData) -> String {
-    data.sources
-        .iter()
-        .filter_map(|s| s.producer.as_deref()?.strip_prefix("coverage.py "))
-        .max_by(|a, b| version_key(a).cmp(&version_key(b)).then(a.cmp(b)))
-        .map(str::to_string)
-        .unwrap_or_else(|| COVERAGEPY_VERSION.to_string())
-}
-
-fn version_key(v: &str) -> Vec<u64> {
-    v.split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse().unwrap_or(0))
-        .collect()
+/// Is this file's data coverage.py's? A file with arcs or regions, or
+/// whose name ends in `.py`/`.pyw`, and no generic branches. The LCOV and
+/// XML exports write such files as coverage.py does (hits 0/1, arcs), and
+/// other files with their producers' counts and branch ids.
+pub fn is_python(name: &str, file: &FileCoverage) -> bool {
+    file.branches.is_empty()
+        && (!file.arcs.is_empty()
+            || !file.regions.is_empty()
+            || name.ends_with(".py")
+            || name.ends_with(".pyw"))
 }
 
 /// The interface of every export.
 pub trait Export {
     /// The name in the stderr note: `Wrote <name> report to <path>`.
     fn name(&self) -> &'static str;
-    /// The bytes of the report.
-    fn render(&self, data: &CoverageData, ctx: &ExportContext) -> Result<Vec<u8>>;
+    /// The bytes of the report of the selected files.
+    fn render(&self, selection: &Selection, ctx: &ExportContext) -> Result<Vec<u8>>;
 }
 
 /// The report kinds of `--report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportKind {
+    /// coverage.py's `coverage json`.
     Json,
+    /// LCOV tracefile.
     Lcov,
+    /// coverage.py's Cobertura XML.
     Xml,
+    /// The table as CSV.
     Csv,
+    /// The table as markdown.
     Markdown,
+    /// The markdown table as a GitHub step summary.
     Github,
+    /// A folder: `htmlcov/index.html` and a page per file.
+    Html,
+    /// The native summary as JSON (`report::summary`).
+    Summary,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 6] = [
+    /// Every kind, in `--help` order.
+    pub const ALL: [ReportKind; 8] = [
         ReportKind::Json,
         ReportKind::Lcov,
         ReportKind::Xml,
         ReportKind::Csv,
         ReportKind::Markdown,
         ReportKind::Github,
+        ReportKind::Html,
+        ReportKind::Summary,
     ];
 
+    /// The kind as `--report` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Json => "json",
@@ -116,6 +133,8 @@ impl ReportKind {
             ReportKind::Csv => "csv",
             ReportKind::Markdown => "markdown",
             ReportKind::Github => "github",
+            ReportKind::Html => "html",
+            ReportKind::Summary => "summary",
         }
     }
 
@@ -129,9 +148,12 @@ impl ReportKind {
             ReportKind::Csv => Some("coverage.csv"),
             ReportKind::Markdown => Some("coverage.md"),
             ReportKind::Github => None,
+            ReportKind::Html => Some(html::DEFAULT_DIRECTORY),
+            ReportKind::Summary => Some("coverage-summary.json"),
         }
     }
 
+    /// The renderer of this kind.
     pub fn exporter(self) -> Box<dyn Export> {
         match self {
             ReportKind::Json => Box::new(json::Json),
@@ -140,6 +162,8 @@ impl ReportKind {
             ReportKind::Csv => Box::new(csv::Csv),
             ReportKind::Markdown => Box::new(markdown::Markdown),
             ReportKind::Github => Box::new(markdown::GithubSummary),
+            ReportKind::Html => Box::new(html::Html),
+            ReportKind::Summary => Box::new(summary::SummaryJson),
         }
     }
 }
@@ -147,6 +171,7 @@ impl ReportKind {
 /// One `--report KIND[:PATH]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportRequest {
+    /// What to write.
     pub kind: ReportKind,
     /// `None`: the default path. `-` is stdout.
     pub path: Option<PathBuf>,
@@ -164,7 +189,7 @@ impl ReportRequest {
             .find(|k| k.as_str() == kind_text)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "--report {text:?}: expected KIND[:PATH] with KIND one of json, lcov, xml, csv, markdown, github"
+                    "--report {text:?}: expected KIND[:PATH] with KIND one of json, lcov, xml, csv, markdown, github, html, summary"
                 ))
             })?;
         match path {
@@ -183,14 +208,19 @@ impl ReportRequest {
 pub enum Written {
     /// `Wrote JSON report to cov.json`.
     File {
+        /// The report's name.
         name: &'static str,
+        /// The file written.
         path: PathBuf,
     },
     /// Appended to `$GITHUB_STEP_SUMMARY`.
     Appended {
+        /// The report's name.
         name: &'static str,
+        /// The summary file appended to.
         path: PathBuf,
     },
+    /// Written to standard output.
     Stdout,
 }
 
@@ -214,13 +244,31 @@ impl Written {
 /// summary is appended to `github_summary` (`$GITHUB_STEP_SUMMARY`) when
 /// given, as GitHub expects.
 pub fn write_report(
-    data: &CoverageData,
+    selection: &Selection,
     ctx: &ExportContext,
     request: &ReportRequest,
     github_summary: Option<&Path>,
 ) -> Result<Written> {
     let exporter = request.kind.exporter();
-    let bytes = exporter.render(data, ctx)?;
+    if request.kind == ReportKind::Html {
+        // A folder, not a byte stream: `[html] directory` when no PATH.
+        let dir = match (&request.path, &ctx.html.directory) {
+            (Some(p), _) if p.as_os_str() == "-" => {
+                return Err(Error::Usage(
+                    "--report html:-: the HTML report is a folder, it cannot go to stdout".into(),
+                ))
+            }
+            (Some(p), _) | (None, Some(p)) => p.clone(),
+            (None, None) => PathBuf::from(html::DEFAULT_DIRECTORY),
+        };
+        html::write(selection, ctx, &dir)?;
+        // coverage.py's note names the index page.
+        return Ok(Written::File {
+            name: exporter.name(),
+            path: dir.join("index.html"),
+        });
+    }
+    let bytes = exporter.render(selection, ctx)?;
     if request.kind == ReportKind::Github {
         if let Some(target) = github_summary {
             append(target, &bytes)?;
@@ -260,70 +308,9 @@ fn append(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes).map_err(|e| Error::io(path, e))
 }
 
-/// Python's `repr()` of a float: the shortest round-trip digits, fixed
-/// notation for exponents -4..16 (`70.0`, `73.91304347826087`), otherwise
-/// `1e+16` / `1.5e-05`.
-pub fn py_float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let sci = format!("{:e}", x.abs()); // "7.391304347826087e1"
-    let (mantissa, exp) = sci.split_once('e').expect("LowerExp has an exponent");
-    let exp: i32 = exp.parse().expect("exponent is a number");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if x < 0.0 { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let body = if exp >= 0 {
-            let point = exp as usize + 1;
-            if digits.len() <= point {
-                format!("{digits}{}.0", "0".repeat(point - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..point], &digits[point..])
-            }
-        } else {
-            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-        };
-        format!("{sign}{body}")
-    } else {
-        let mantissa = if digits.len() == 1 {
-            digits
-        } else {
-            format!("{}.{}", &digits[..1], &digits[1..])
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{mantissa}e{esign}{:02}", exp.abs())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn float_repr_matches_python() {
-        for (x, want) in [
-            (73.91304347826087, "73.91304347826087"),
-            (70.0, "70.0"),
-            (100.0, "100.0"),
-            (0.5, "0.5"),
-            (63.1578947368421, "63.1578947368421"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (0.000015, "1.5e-05"),
-            (1e16, "1e+16"),
-            (1234567890123456.0, "1234567890123456.0"),
-            (0.0, "0.0"),
-            (-2.5, "-2.5"),
-        ] {
-            assert_eq!(py_float_repr(x), want, "{x}");
-        }
-    }
 
     #[test]
     fn report_requests() {
@@ -337,20 +324,11 @@ mod tests {
         let r = ReportRequest::parse(r"xml:C:\out\coverage.xml").unwrap();
         assert_eq!(r.kind, ReportKind::Xml);
         assert_eq!(r.path.unwrap(), PathBuf::from(r"C:\out\coverage.xml"));
-        assert!(ReportRequest::parse("html").is_err());
+        assert_eq!(
+            ReportRequest::parse("html:out/h").unwrap().kind,
+            ReportKind::Html
+        );
+        assert!(ReportRequest::parse("htm").is_err());
         assert!(ReportRequest::parse("lcov:").is_err());
-    }
-
-    #[test]
-    fn version_is_the_highest_coveragepy() {
-        let mut data = CoverageData::default();
-        assert_eq!(coveragepy_version(&data), COVERAGEPY_VERSION);
-        for v in ["coverage.py 7.9.1", "coverage.py 7.17.5", "lcov 2.0"] {
-            data.sources.push(crate::model::Source {
-                producer: Some(v.into()),
-                ..Default::default()
-            });
-        }
-        assert_eq!(coveragepy_version(&data), "7.17.5");
     }
 }

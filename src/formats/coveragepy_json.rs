@@ -9,12 +9,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{json_error, Diagnostics, InputFormat};
+use super::{json_error, Diagnostics, FileRecords, InputFormat, StreamEnd};
 use crate::error::Result;
 use crate::model::{
     CoverageData, FileCoverage, Function, Region as ModelRegion, RegionKind, Source,
 };
 
+/// The coverage.py JSON report reader.
 pub struct CoveragePyJson;
 
 #[derive(Deserialize)]
@@ -118,54 +119,43 @@ impl InputFormat for CoveragePyJson {
     }
 
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
-        let mut data = CoverageData::default();
-        let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
+        super::collect_stream(self, path, text, diag)
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn stream(
+        &self,
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<StreamEnd> {
+        let mut seen = std::collections::HashSet::new();
         let mut repeated = Vec::new();
-        let report = read_files(path, text, diag, &mut |parts| {
-            let (name, file) = parts.into_file();
-            match files.get_mut(&name) {
-                Some(existing) => {
-                    repeated.push(name);
-                    existing.merge(file);
-                }
-                None => {
-                    files.insert(name, file);
-                }
+        let report = read_files(path, text, diag, &mut |records| {
+            if !seen.insert(records.name.clone()) {
+                repeated.push(records.name.clone());
             }
-        })?;
+            on_file(records);
+        });
         for name in repeated {
             diag.warn(None, format!("{name} is listed more than once; merged"));
         }
-        data.files = files;
-        data.branch_coverage = report.branch_coverage;
-        data.sources.push(report.source);
-        Ok(data)
-    }
-}
-
-/// One file of a report: lines and arcs as sorted lists (so a combine
-/// can add them without building trees), everything else in `file`.
-pub struct JsonFile {
-    pub name: String,
-    /// (line, hits 0 or 1), sorted, unique.
-    pub lines: Vec<(u32, u64)>,
-    /// (arc, taken 0 or 1), sorted, unique.
-    pub arcs: Vec<((u32, i64), Option<u64>)>,
-    pub file: FileCoverage,
-}
-
-impl JsonFile {
-    pub fn into_file(self) -> (String, FileCoverage) {
-        let mut file = self.file;
-        file.lines = self.lines.into_iter().collect();
-        file.arcs = self.arcs.into_iter().collect();
-        (self.name, file)
+        report.map(|report| StreamEnd {
+            branch_coverage: report.branch_coverage,
+            sources: vec![report.source],
+        })
     }
 }
 
 /// What a report says about itself.
 pub struct JsonReport {
+    /// Whether the report measured branches.
     pub branch_coverage: bool,
+    /// Who wrote it (coverage.py's version).
     pub source: Source,
 }
 
@@ -174,7 +164,7 @@ pub fn read_files(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
-    on_file: &mut dyn FnMut(JsonFile),
+    on_file: &mut dyn FnMut(FileRecords),
 ) -> Result<JsonReport> {
     let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
     let format = report.meta.format.unwrap_or(1);
@@ -270,11 +260,12 @@ pub fn read_files(
                 );
             }
         }
-        on_file(JsonFile {
+        on_file(FileRecords {
             name,
             lines,
             arcs,
             file,
+            ..Default::default()
         });
     }
     Ok(JsonReport {

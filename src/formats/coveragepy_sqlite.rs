@@ -1,6 +1,6 @@
 //! coverage.py's raw data files (`.coverage`, `.coverage.<host>.pid…`):
 //! SQLite databases, schema version 7 (coverage.py 5.0 and later;
-//! coveragepy-spec.md §5, formats.md §5.2). Detected by SQLite's magic
+//! docs/INPUTS.md §6.1). Detected by SQLite's magic
 //! header, read from the bytes in memory (the input file is never opened
 //! by SQLite, so no journal or lock file can appear next to it).
 //!
@@ -20,8 +20,10 @@
 //!
 //! When another input (a coverage.py JSON or LCOV report of another worker)
 //! has the same file, its statements and branch arcs decide and these hits
-//! are added to them; otherwise combine warns that the file's missed lines
-//! are unknown.
+//! are added to them, lines inside multi-line statements counted for their
+//! statement ([`FileCoverage::statement_of`]). Otherwise `--python` has the
+//! user's coverage.py analyse them ([`crate::pyanalysis`]); a file still
+//! unknown is left out of the table and the total (docs/RAWDATA.md).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,6 +34,7 @@ use super::{Diagnostics, InputFormat};
 use crate::error::{Error, Result};
 use crate::model::{CoverageData, FileCoverage, Source};
 
+/// The coverage.py raw data (SQLite) reader.
 pub struct CoveragePySqlite;
 
 /// The first 16 bytes of every SQLite 3 database.
@@ -90,6 +93,8 @@ impl InputFormat for CoveragePySqlite {
             .map(|n| n > 0)
             .map_err(sql)
         };
+        check_schema(&conn).map_err(|m| Error::parse(path, None, m))?;
+        let mut budget = super::Budget::new(bytes.len(), LINES_PER_BYTE, 1 << 20);
         if !has_table("coverage_schema")? || !has_table("file")? {
             return Err(Error::parse(
                 path,
@@ -151,14 +156,37 @@ impl InputFormat for CoveragePySqlite {
         let mut unknown_ids = 0usize;
 
         if has_table("line_bits")? {
+            let too_long: i64 = conn
+                .query_row(
+                    "select count(*) from line_bits where length(numbits) > ?1",
+                    [MAX_NUMBITS],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            if too_long > 0 {
+                diag.warn(
+                    None,
+                    format!(
+                        "{too_long} line_bits row(s) longer than {MAX_NUMBITS} bytes (line \
+                         {}); ignored",
+                        MAX_NUMBITS * 8
+                    ),
+                );
+            }
             let mut stmt = conn
-                .prepare("select file_id, numbits from line_bits")
+                .prepare("select file_id, numbits from line_bits where length(numbits) <= ?1")
                 .map_err(sql)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+                .query_map([MAX_NUMBITS], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })
                 .map_err(sql)?;
             for row in rows {
                 let (id, numbits) = row.map_err(sql)?;
+                let set: u32 = numbits.iter().map(|b| b.count_ones()).sum();
+                budget
+                    .take(u64::from(set))
+                    .map_err(|m| Error::parse(path, None, format!("line_bits: {m}")))?;
                 let Some(file) = files.get_mut(&id) else {
                     unknown_ids += 1;
                     continue;
@@ -232,6 +260,49 @@ impl InputFormat for CoveragePySqlite {
     }
 }
 
+/// Executed lines per byte of the database: numbits hold 8 per byte.
+const LINES_PER_BYTE: u64 = 16;
+
+/// The longest `numbits` blob read: 8 Mi lines, far past any source file.
+const MAX_NUMBITS: i64 = 1 << 20;
+
+/// The tables this reader reads must be plain tables: a view, a virtual
+/// table or a generated column is computed by SQLite when it is read, so a
+/// small file could make it compute gigabytes.
+fn check_schema(conn: &Connection) -> std::result::Result<(), String> {
+    let tables = ["coverage_schema", "meta", "file", "line_bits", "arc"];
+    for name in tables {
+        let found: Option<(String, Option<String>)> = conn
+            .query_row(
+                "select type, sql from sqlite_master where name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let Some((kind, sql)) = found else { continue };
+        if kind != "table" {
+            return Err(format!("{name} is a {kind}, not a table; not read"));
+        }
+        let sql = sql.unwrap_or_default().to_ascii_lowercase();
+        if sql.trim_start().starts_with("create virtual") {
+            return Err(format!("{name} is a virtual table; not read"));
+        }
+        let generated: i64 = conn
+            .query_row(
+                &format!("select count(*) from pragma_table_xinfo('{name}') where hidden != 0"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| format!("{name}: {e}"))?;
+        if generated > 0 {
+            return Err(format!(
+                "{name} has generated or hidden columns (computed when read); not read"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// coverage.py's numbits: bit `n % 8` of byte `n / 8` means line `n` ran.
 /// Line 0 does not exist and is skipped.
 pub fn numbits_to_lines(numbits: &[u8]) -> impl Iterator<Item = u32> + '_ {
@@ -249,7 +320,7 @@ mod tests {
 
     #[test]
     fn numbits_decode_like_coveragepy() {
-        // coveragepy-spec.md §5: lines {1,2,3,4,8,12} -> b'\x1e\x11'.
+        // docs/INPUTS.md §6.2: lines {1,2,3,4,8,12} -> b'\x1e\x11'.
         let lines: Vec<u32> = numbits_to_lines(b"\x1e\x11").collect();
         assert_eq!(lines, [1, 2, 3, 4, 8, 12]);
         assert_eq!(numbits_to_lines(b"\x01").count(), 0);

@@ -11,8 +11,11 @@
 //! - **Lines**: `lines[]` `line_number` / `count`. A line listed more than
 //!   once (one entry per function instance, e.g. C++ templates) is summed.
 //! - **Branches**: `lines[].branches[i]` becomes the generic branch
-//!   `(line, "0", i)` (numbered across repeated entries of a line) with its
-//!   `count`, the numbering geninfo uses for `BRDA`.
+//!   `(line, "0", i)` with its `count`, as geninfo (lcov 1.x) writes `BRDA`
+//!   from this format: `i` restarts at 0 in each entry of a repeated line,
+//!   and the entries' outcomes are summed as lcov sums repeated `BRDA`
+//!   records (docs/BRANCHES.md). An entry with `unexecuted_block` and count
+//!   0 has outcomes `-` (never evaluated), as geninfo writes them.
 //! - **Functions**: `demangled_name` (else `name`), `start_line`, `end_line`,
 //!   `execution_count`.
 
@@ -25,7 +28,13 @@ use super::{json_count, json_error, Diagnostics, InputFormat};
 use crate::error::Result;
 use crate::model::{add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source};
 
+/// The `gcov --json-format` reader.
 pub struct GcovJson;
+
+/// The note for a report with no branch data at all.
+pub const NO_BRANCHES: &str = "no branch data: gcov was run without -b \
+    (--branch-probabilities), or the code has no branches; run `gcov -b --json-format` \
+    to measure branches";
 
 #[derive(Deserialize)]
 struct Report {
@@ -51,6 +60,8 @@ struct Line {
     count: Value,
     #[serde(default)]
     branches: Vec<Branch>,
+    #[serde(default)]
+    unexecuted_block: bool,
 }
 
 #[derive(Deserialize)]
@@ -83,13 +94,14 @@ impl InputFormat for GcovJson {
         let cwd = report.current_working_directory.as_deref();
         for raw in report.files {
             let name = match cwd {
-                Some(dir) if !super::cobertura::is_absolute(&raw.file) && !dir.is_empty() => {
-                    super::cobertura::join(dir, &raw.file)
+                Some(dir)
+                    if !crate::pathtext::is_absolute_anywhere(&raw.file) && !dir.is_empty() =>
+                {
+                    crate::pathtext::join(dir, &raw.file)
                 }
                 _ => raw.file.clone(),
             };
             let mut file = FileCoverage::default();
-            let mut next_branch: std::collections::BTreeMap<u32, u64> = Default::default();
             for line in raw.lines {
                 let Some(number) = positive_line(line.line_number) else {
                     diag.warn(
@@ -101,13 +113,12 @@ impl InputFormat for GcovJson {
                 let hits = counted(&name, number, &line.count, diag);
                 let entry = file.lines.entry(number).or_insert(0);
                 *entry = add_hits(*entry, hits);
-                for branch in line.branches {
+                let unexecuted = line.unexecuted_block && hits == 0;
+                for (index, branch) in line.branches.into_iter().enumerate() {
                     let taken = counted(&name, number, &branch.count, diag);
-                    let index = next_branch.entry(number).or_insert(0);
-                    let key = (number, BranchId::Num(0), BranchId::from(index.to_string()));
-                    *index += 1;
+                    let key = (number, BranchId::Num(0), BranchId::Num(index as u32));
                     let slot = file.branches.entry(key).or_insert(None);
-                    *slot = add_taken(*slot, Some(taken));
+                    *slot = add_taken(*slot, (!unexecuted).then_some(taken));
                 }
             }
             for func in raw.functions {
@@ -138,6 +149,11 @@ impl InputFormat for GcovJson {
                     data.files.insert(name, file);
                 }
             }
+        }
+        // gcc writes every `branches` list empty unless gcov ran with -b:
+        // say so once per report, not once per line.
+        if !data.branch_coverage && data.files.values().any(|f| !f.lines.is_empty()) {
+            diag.warn(None, NO_BRANCHES);
         }
         let version = match report.format_version {
             Some(Value::String(s)) => s,
@@ -194,13 +210,30 @@ mod tests {
             .unwrap();
         let f = &data.files["/w/c/calc.c"];
         assert_eq!(f.lines, [(6, 4), (7, 0)].into_iter().collect());
-        assert_eq!(f.branches.len(), 3);
-        assert_eq!(f.branches[&(6, "0".into(), "2".into())], Some(0));
+        // The second entry of line 6 restarts at 0 and is summed, as geninfo + lcov do.
+        assert_eq!(f.branches.len(), 2);
+        assert_eq!(f.branches[&(6, "0".into(), "0".into())], Some(1));
+        assert_eq!(f.branches[&(6, "0".into(), "1".into())], Some(2));
         assert_eq!(f.functions["f()"].end, Some(11));
         assert_eq!(diag.warnings.len(), 2, "{:?}", diag.warnings);
         assert_eq!(
             data.sources[0].converted_from.as_deref(),
             Some("gcov json 1")
         );
+    }
+
+    #[test]
+    fn a_report_without_branch_data_says_b_was_missing_once() {
+        let text = r#"{"gcc_version": "12.2.0", "format_version": "1", "files": [
+          {"file": "a.c", "lines": [{"line_number": 1, "count": 1, "branches": []},
+                                    {"line_number": 2, "count": 0, "branches": []}]},
+          {"file": "b.c", "lines": [{"line_number": 1, "count": 1, "branches": []}]}]}"#;
+        let mut diag = Diagnostics::default();
+        GcovJson
+            .read(Path::new("x.gcov.json"), text, &mut diag)
+            .unwrap();
+        let notes: Vec<_> = diag.messages(Path::new("x.gcov.json"));
+        assert_eq!(notes, [format!("x.gcov.json: {NO_BRANCHES}")]);
+        assert!(NO_BRANCHES.contains("-b"));
     }
 }

@@ -6,12 +6,16 @@
 //! - **Lines**: `lines[]` `line_number` / `count`; a line marked
 //!   `gcovr/noncode` is not a statement, one marked `gcovr/excluded` is an
 //!   excluded line. A line listed more than once is summed.
-//! - **Branches**: `lines[].branches[]` become generic branches
-//!   `(line, source_block_id, branchno)` (block "0" and the position when
-//!   those keys are missing) with their `count`, the keys gcovr's own LCOV
-//!   writer uses in `BRDA`.
+//! - **Branches**: lcov's gcc-family identity (docs/BRANCHES.md): the
+//!   branches of a line (repeated entries of the line merged by gcovr's key
+//!   `(branchno, source_block_id, destination_block_id)`, excluded ones
+//!   left out) sorted by that key become `(line, "0", ordinal)` with their
+//!   `count`. gcovr's own LCOV writer numbers them so too, but writes
+//!   `source_block_id` as the block, which geninfo never does: keyed by it,
+//!   a gcovr input and a geninfo input of the same run would not meet.
 //! - **Functions**: `demangled_name` / `name`, `lineno`, `execution_count`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -20,8 +24,9 @@ use serde_json::Value;
 use super::gcov_json::counted;
 use super::{json_error, Diagnostics, InputFormat};
 use crate::error::Result;
-use crate::model::{add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source};
+use crate::model::{add_hits, BranchId, CoverageData, FileCoverage, Function, Source};
 
+/// The gcovr `--json` reader.
 pub struct GcovrJson;
 
 #[derive(Deserialize)]
@@ -58,6 +63,9 @@ struct Branch {
     count: Value,
     branchno: Option<Value>,
     source_block_id: Option<Value>,
+    destination_block_id: Option<Value>,
+    #[serde(default, rename = "gcovr/excluded")]
+    excluded: bool,
 }
 
 #[derive(Deserialize)]
@@ -68,11 +76,12 @@ struct Func {
     execution_count: Option<Value>,
 }
 
-fn id_text(value: &Option<Value>, fallback: usize) -> String {
+/// One part of gcovr's branch key; gcovr uses -1 for a missing one.
+fn key_part(value: &Option<Value>) -> i64 {
     match value {
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        _ => fallback.to_string(),
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(-1),
+        Some(Value::String(s)) => s.parse().unwrap_or(-1),
+        _ => -1,
     }
 }
 
@@ -92,6 +101,8 @@ impl InputFormat for GcovrJson {
         for raw in report.files {
             let name = raw.file;
             let mut file = FileCoverage::default();
+            // line -> gcovr branch key -> count, numbered once all are read.
+            let mut keyed: BTreeMap<u32, BTreeMap<(i64, i64, i64), u64>> = BTreeMap::new();
             for line in raw.lines {
                 let Some(number) = u32::try_from(line.line_number).ok().filter(|l| *l > 0) else {
                     diag.warn(
@@ -111,14 +122,27 @@ impl InputFormat for GcovrJson {
                 let entry = file.lines.entry(number).or_insert(0);
                 *entry = add_hits(*entry, hits);
                 for (i, branch) in line.branches.iter().enumerate() {
+                    if branch.excluded {
+                        continue;
+                    }
                     let taken = counted(&name, number, &branch.count, diag);
+                    let branchno = match key_part(&branch.branchno) {
+                        -1 => i as i64,
+                        n => n,
+                    };
                     let key = (
-                        number,
-                        BranchId::from(id_text(&branch.source_block_id, 0)),
-                        BranchId::from(id_text(&branch.branchno, i)),
+                        branchno,
+                        key_part(&branch.source_block_id),
+                        key_part(&branch.destination_block_id),
                     );
-                    let slot = file.branches.entry(key).or_insert(None);
-                    *slot = add_taken(*slot, Some(taken));
+                    let slot = keyed.entry(number).or_default().entry(key).or_insert(0);
+                    *slot = add_hits(*slot, taken);
+                }
+            }
+            for (number, branches) in keyed {
+                for (ordinal, taken) in branches.into_values().enumerate() {
+                    let key = (number, BranchId::Num(0), BranchId::Num(ordinal as u32));
+                    file.branches.insert(key, Some(taken));
                 }
             }
             for func in raw.functions {

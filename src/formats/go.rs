@@ -7,11 +7,11 @@
 //!   [`IMPORT_PATHS`]. They are mapped to checkout paths at combine time with
 //!   `--map` or `[paths]`.
 //! - **Duplicate blocks** (same file and range; `-coverpkg` makes one per
-//!   test binary) are folded first, as Go's own parser does (formats.md
-//!   §3.2): counts summed (saturating) in `count`/`atomic` mode, OR-ed in
+//!   test binary) are folded first, as Go's own parser does (docs/INPUTS.md
+//!   §4.1): counts summed (saturating) in `count`/`atomic` mode, OR-ed in
 //!   `set` mode. Blocks with different `numStmt` for one range mean different
 //!   sources: the file is refused, as Go refuses it (`inconsistent NumStmt`).
-//! - **Blocks to lines** (formats.md §3.3): every line from `startLine` to
+//! - **Blocks to lines** (docs/INPUTS.md §4.2): every line from `startLine` to
 //!   `endLine` of a block with statements is a statement, and its hit count
 //!   is the **maximum** count of the blocks that span it (not the sum, which
 //!   would count one execution once per block touching the line). Blocks
@@ -34,10 +34,16 @@ pub const IMPORT_PATHS: &str =
     "Go coverprofile file names are import paths (module path + package \
                                 directory + file), kept as written; map them with --map or [paths]";
 
+/// The Go coverprofile reader.
 pub struct Go;
 
 /// A block spanning more lines than this is garbage.
 const MAX_BLOCK_LINES: u32 = 1_000_000;
+
+/// Lines all blocks may span together: a block line of ~40 bytes spans a
+/// few lines, a function's block a few hundred.
+const BLOCK_LINES_PER_BYTE: u64 = 4;
+const BLOCK_LINES_FLOOR: u64 = 1 << 20;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {
@@ -177,16 +183,23 @@ impl InputFormat for Go {
         };
 
         let mut data = CoverageData::default();
-        for ((name, start, _, end, _), (stmts, count, _)) in blocks {
+        let mut budget = super::Budget::new(text.len(), BLOCK_LINES_PER_BYTE, BLOCK_LINES_FLOOR);
+        for ((name, start, start_col, end, end_col), (stmts, count, lineno)) in blocks {
             if stmts == 0 {
                 continue;
             }
+            // A block line is a few bytes whatever lines it spans.
+            budget
+                .take(u64::from(end - start) + 1)
+                .map_err(|m| Error::parse(path, Some(lineno), format!("block ranges: {m}")))?;
             let count = if mode == Mode::Set {
                 count.min(1)
             } else {
                 count
             };
             let file: &mut FileCoverage = data.files.entry(name).or_default();
+            file.statement_blocks
+                .insert((start, start_col, end, end_col), (stmts, count));
             for line in start..=end {
                 let hits = file.lines.entry(line).or_insert(0);
                 *hits = (*hits).max(count);

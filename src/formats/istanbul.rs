@@ -3,28 +3,31 @@
 //! the same shape).
 //!
 //! A JSON object keyed by file path; each value has `statementMap`/`s`,
-//! `fnMap`/`f` and `branchMap`/`b` (formats.md §4). The file name is the
+//! `fnMap`/`f` and `branchMap`/`b` (docs/INPUTS.md §5.1). The file name is the
 //! object's `path` (falling back to its key), kept as written.
 //!
-//! - **Lines** follow Istanbul's own `getLineCoverage` (formats.md §4.3),
+//! - **Lines** follow Istanbul's own `getLineCoverage` (docs/INPUTS.md §5.2),
 //!   so they equal what its lcov and cobertura reporters print: each
 //!   statement counts on its **start line**, and a line's hits are the
 //!   **maximum** of the statements starting there.
 //! - **Branches**: every entry of `b[id]` is a generic branch
-//!   `(line, id, index)` with `line` = start line of the branch's `loc`
-//!   (falling back to its `line`, then its first location), the same keys
-//!   Istanbul's lcov reporter writes in `BRDA`, so the JSON and the LCOV of
-//!   one run merge into one set of branches.
+//!   `(line, location, index)` with `line` = start line of the branch's
+//!   `loc` (falling back to its `line`, then its first location) and
+//!   `location` its first location (what `nyc merge` matches branches by;
+//!   c8 numbers `branchMap` afresh in every run, so ids do not match).
+//!   Where each branch is (`branch_locs`) is kept for `nyc merge`'s
+//!   container rule; once merged, branches are numbered in source order
+//!   (docs/BRANCHES.md), which is nyc's own numbering, so the JSON and the
+//!   LCOV of one nyc run still meet.
 //! - **Functions**: `fnMap[id].name`, start = `decl` start line (falling back
 //!   to `loc`, then `line`), end = `loc` end line, hits = `f[id]`. A name
 //!   that repeats with another start line gets `@<start>` appended.
 //! - `all: true` files (nyc `--all` placeholders) have zero counts and are
 //!   read like any other file: summing zeros lets real data win.
 //!
-//! Merging two Istanbul inputs here is by line and by branch key, not by
-//! source location as istanbul-lib-coverage does; for inputs instrumented
-//! from the same source (the normal case) the ids and lines agree and the
-//! result equals `nyc merge` (checked in tests/readers.rs).
+//! Lines and functions merge by line and name; branches by location, as
+//! istanbul-lib-coverage does (checked against `nyc merge` in
+//! tests/readers.rs and tests/producers.rs).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,8 +37,10 @@ use serde_json::Value;
 
 use super::{json_count, json_error, Diagnostics, InputFormat};
 use crate::error::Result;
+use crate::model::branches::{located_block, IstanbulLoc};
 use crate::model::{add_taken, BranchId, CoverageData, FileCoverage, Function, Source};
 
+/// The Istanbul `coverage-final.json` reader.
 pub struct Istanbul;
 
 /// First keys of the other JSON formats; an Istanbul file's keys are paths.
@@ -51,6 +56,21 @@ const OTHER_JSON_KEYS: &[&str] = &[
 #[derive(Deserialize, Default)]
 struct Pos {
     line: Option<i64>,
+    column: Option<Value>,
+}
+
+impl Range {
+    /// (start line, start column, end line, end column); a missing or
+    /// non-numeric part is -1.
+    fn span(&self) -> crate::model::branches::Span {
+        let col = |p: &Pos| p.column.as_ref().and_then(Value::as_i64).unwrap_or(-1);
+        (
+            self.start.line.unwrap_or(-1),
+            col(&self.start),
+            self.end.line.unwrap_or(-1),
+            col(&self.end),
+        )
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -195,13 +215,26 @@ fn read_file(name: &str, raw: FileCov, diag: &mut Diagnostics) -> FileCoverage {
             diag.warn(None, format!("{name}: {what} has no counts in b; ignored"));
             continue;
         };
+        // Keyed by location, as nyc merge matches branches (docs/BRANCHES.md).
+        let key_range = entry.locations.first().or(entry.loc.as_ref());
+        let span_range = entry.loc.as_ref().or(entry.locations.first());
+        let (block, located) = match (key_range, span_range) {
+            (Some(k), Some(s)) => {
+                let loc = IstanbulLoc {
+                    key: k.span(),
+                    span: s.span(),
+                };
+                (located_block(loc.key), Some(loc))
+            }
+            _ => (BranchId::from(id.as_str()), None),
+        };
+        if let Some(loc) = located {
+            let slot = file.branch_locs.entry((line, block.clone())).or_insert(loc);
+            *slot = (*slot).min(loc);
+        }
         for (index, value) in counts.iter().enumerate() {
             let taken = count(name, &format!("{what}[{index}]"), Some(value), diag);
-            let key = (
-                line,
-                BranchId::from(id.as_str()),
-                BranchId::from(index.to_string()),
-            );
+            let key = (line, block.clone(), BranchId::Num(index as u32));
             let slot = file.branches.entry(key).or_insert(None);
             *slot = add_taken(*slot, Some(taken));
         }
@@ -250,6 +283,40 @@ mod tests {
       "s":{"0":2,"1":1,"2":0},"f":{"0":2},"b":{"1":[0,1]},
       "_coverageSchema":"x","hash":"y"}}"#;
 
+    /// c8 (V8 block ranges): w1 saw an `if` take its consequent once,
+    /// w2 reports only the enclosing function range (so the consequent ran
+    /// as often as the function there, twice): nyc merge gives 3.
+    #[test]
+    fn a_range_one_input_lacks_gets_its_container_hits() {
+        let c8 = |branches: &str, b: &str| {
+            format!(
+                r#"{{"/w/a.js": {{"path":"/w/a.js","statementMap":{{}},"s":{{}},"fnMap":{{}},"f":{{}},
+                   "branchMap":{{{branches}}},"b":{{{b}}}}}}}"#
+            )
+        };
+        let func = r#""0":{"loc":{"start":{"line":1,"column":0},"end":{"line":9,"column":1}},"type":"branch","locations":[{"start":{"line":1,"column":0},"end":{"line":9,"column":1}}],"line":1}"#;
+        let cons = r#""1":{"loc":{"start":{"line":3,"column":4},"end":{"line":5,"column":5}},"type":"branch","locations":[{"start":{"line":3,"column":4},"end":{"line":5,"column":5}}],"line":3}"#;
+        let w1 = c8(&format!("{func},{cons}"), r#""0":[1],"1":[1]"#);
+        let w2 = c8(func, r#""0":[2]"#);
+        let read = |t: &str| {
+            Istanbul
+                .read(Path::new("c8.json"), t, &mut Diagnostics::default())
+                .unwrap()
+                .files
+                .remove("/w/a.js")
+                .unwrap()
+        };
+        let (a, b) = (read(&w1), read(&w2));
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        let mut ba = b;
+        ba.merge(a);
+        assert_eq!(ab, ba);
+        crate::model::branches::resolve(&mut ab);
+        assert_eq!(ab.branches[&(1, 0.into(), 0.into())], Some(3));
+        assert_eq!(ab.branches[&(3, 1.into(), 0.into())], Some(3));
+    }
+
     #[test]
     fn reads_statements_branches_functions() {
         assert!(Istanbul.detect(SAMPLE));
@@ -261,8 +328,14 @@ mod tests {
         let f = &data.files["/w/js/calc.js"];
         // Two statements start on line 12: the max counts.
         assert_eq!(f.lines, [(4, 2), (12, 1)].into_iter().collect());
-        assert_eq!(f.branches[&(6, "1".into(), "0".into())], Some(0));
-        assert_eq!(f.branches[&(6, "1".into(), "1".into())], Some(1));
+        // Keyed by the first location until resolved, then numbered.
+        let block = crate::model::branches::located_block((6, 9, 8, 3));
+        assert_eq!(f.branches[&(6, block.clone(), 0.into())], Some(0));
+        assert_eq!(f.branches[&(6, block, 1.into())], Some(1));
+        let mut resolved = f.clone();
+        crate::model::branches::resolve(&mut resolved);
+        assert_eq!(resolved.branches[&(6, 0.into(), 1.into())], Some(1));
+        assert!(resolved.branch_locs.is_empty());
         assert_eq!(
             f.functions["classify"],
             Function {

@@ -7,10 +7,10 @@
 //! (`mi + ci > 0`) is a statement. JaCoCo records no execution counts, only
 //! how many bytecode instructions of the line ran (`ci`), which is not a hit
 //! count, so a line's hits are 1 when `ci > 0` (JaCoCo's own rule for a
-//! covered line) and 0 otherwise. Its `mb + cb` branches become generic
-//! branches `(line, "0", i)`, taken 1 for the first `cb` of them, 0 for the
-//! rest; like Cobertura's, merging two reports gives the lower bound
-//! `max(cb1, cb2)` of formats.md §6. `<class>`/`<method>` elements and all
+//! covered line) and 0 otherwise. Its `mb + cb` branches are a count-only
+//! [`crate::model::branches::BranchCount`] (`cb` of `mb + cb` taken); like
+//! Cobertura's, merging two reports gives the lower bound `max(cb1, cb2)`
+//! (docs/BRANCHES.md). `<class>`/`<method>` elements and all
 //! `<counter>` summaries are ignored; groups (multi-module reports) may nest.
 
 use std::path::Path;
@@ -18,12 +18,17 @@ use std::path::Path;
 use super::xml::{root_element, Node, XmlReader};
 use super::{line_number, parse_count, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
-use crate::model::{add_hits, add_taken, BranchId, CoverageData, FileCoverage, Source};
+use crate::model::{add_hits, CoverageData, FileCoverage, Source};
 
+/// The JaCoCo XML reader.
 pub struct Jacoco;
 
 /// More branches than this on one line is garbage.
 const MAX_BRANCHES_PER_LINE: u64 = 4096;
+
+/// Branch outcomes a whole report may claim (as Cobertura's): a `<line>`
+/// is ~40 bytes and real ones claim 2 to 8.
+const OUTCOMES_PER_BYTE: u64 = 1;
 
 impl InputFormat for Jacoco {
     fn name(&self) -> &'static str {
@@ -48,6 +53,7 @@ impl InputFormat for Jacoco {
         let mut current: Option<(String, FileCoverage)> = None;
         let mut data = CoverageData::default();
         let mut saw_root = false;
+        let mut budget = super::Budget::new(text.len(), OUTCOMES_PER_BYTE, 1 << 16);
 
         while let Some((node, line)) = reader.next(diag)? {
             match node {
@@ -84,7 +90,10 @@ impl InputFormat for Jacoco {
                         }
                         "line" => {
                             if let Some((_, file)) = current.as_mut() {
-                                add_line(file, &e, line, diag);
+                                let made = add_line(file, &e, line, diag);
+                                (budget.take(made)).map_err(|m| {
+                                    Error::parse(path, Some(line), format!("branch counts: {m}"))
+                                })?;
                             }
                         }
                         _ => {}
@@ -101,7 +110,7 @@ impl InputFormat for Jacoco {
                         }
                         "sourcefile" => {
                             if let Some((name, file)) = current.take() {
-                                data.branch_coverage |= !file.branches.is_empty();
+                                data.branch_coverage |= file.has_branches();
                                 match data.files.get_mut(&name) {
                                     Some(existing) => existing.merge(file),
                                     None => {
@@ -127,7 +136,13 @@ impl InputFormat for Jacoco {
     }
 }
 
-fn add_line(file: &mut FileCoverage, e: &super::xml::Element, line: usize, diag: &mut Diagnostics) {
+/// Returns the branch outcomes it made, for the budget.
+fn add_line(
+    file: &mut FileCoverage,
+    e: &super::xml::Element,
+    line: usize,
+    diag: &mut Diagnostics,
+) -> u64 {
     let nr = match e.attr("nr").map(line_number) {
         Some(Ok(Some(n))) => n,
         Some(Ok(None)) => {
@@ -135,15 +150,15 @@ fn add_line(file: &mut FileCoverage, e: &super::xml::Element, line: usize, diag:
                 Some(line),
                 "<line nr=\"0\">: line 0 does not exist, dropped",
             );
-            return;
+            return 0;
         }
         Some(Err(msg)) => {
             diag.warn(Some(line), format!("{msg}, ignored"));
-            return;
+            return 0;
         }
         None => {
             diag.warn(Some(line), "<line> without nr, ignored");
-            return;
+            return 0;
         }
     };
     let mut count = |key: &str| -> Option<u64> {
@@ -164,7 +179,7 @@ fn add_line(file: &mut FileCoverage, e: &super::xml::Element, line: usize, diag:
     let (Some(mi), Some(ci), Some(mb), Some(cb)) =
         (count("mi"), count("ci"), count("mb"), count("cb"))
     else {
-        return;
+        return 0;
     };
     if mi.saturating_add(ci) > 0 {
         let entry = file.lines.entry(nr).or_insert(0);
@@ -176,13 +191,17 @@ fn add_line(file: &mut FileCoverage, e: &super::xml::Element, line: usize, diag:
             Some(line),
             format!("line {nr}: {total} branches is not plausible; branches ignored"),
         );
-        return;
+        return 0;
     }
-    for i in 0..total {
-        let key = (nr, BranchId::Num(0), BranchId::from(i.to_string()));
-        let entry = file.branches.entry(key).or_insert(None);
-        *entry = add_taken(*entry, Some(u64::from(i < cb)));
+    // Count-only outcomes (docs/BRANCHES.md); total fits: checked above.
+    if total > 0 {
+        let mut one = FileCoverage::default();
+        let (covered, total) = (cb as u32, total as u32);
+        one.branch_counts
+            .insert(nr, crate::model::branches::BranchCount { covered, total });
+        file.merge(one);
     }
+    total
 }
 
 #[cfg(test)]
@@ -202,8 +221,8 @@ mod tests {
         assert!(data.branch_coverage);
         let f = &data.files["demo/Calc.java"];
         assert_eq!(f.lines, [(3, 0), (5, 1)].into_iter().collect());
-        assert_eq!(f.branches[&(5, "0".into(), "0".into())], Some(1));
-        assert_eq!(f.branches[&(5, "0".into(), "1".into())], Some(0));
+        let count = f.branch_counts[&5];
+        assert_eq!((count.covered, count.total), (1, 2));
     }
 
     #[test]

@@ -11,13 +11,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{parse_count, Diagnostics, InputFormat};
+use super::{parse_count, Diagnostics, FileRecords, InputFormat, StreamEnd};
 use crate::error::{Error, Result};
+use crate::model::branches::UNNAMED_EXIT;
 use crate::model::{
-    add_hits, add_taken, sort_and_fold, BranchId, CoverageData, FileCoverage, Function, Source,
-    Taken,
+    add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source, Taken,
 };
 
+/// The LCOV tracefile reader.
 pub struct Lcov;
 
 const LINE_ZERO: &str = "line number 0 ignored (lines start at 1)";
@@ -46,74 +47,32 @@ impl InputFormat for Lcov {
     }
 
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
-        let mut data = CoverageData::default();
-        read_records(path, text, diag, &mut |parts| {
-            if parts.has_branches() {
-                data.branch_coverage = true;
-            }
-            let (name, file) = parts.into_file();
-            match data.files.get_mut(&name) {
-                Some(existing) => existing.merge(file),
-                None => {
-                    data.files.insert(name, file);
-                }
-            }
-        })?;
-        data.sources.push(Source {
-            converted_from: Some("lcov".to_string()),
-            ..Default::default()
+        super::collect_stream(self, path, text, diag)
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn stream(
+        &self,
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<StreamEnd> {
+        let mut branch_coverage = false;
+        let result = read_records(path, text, diag, &mut |records| {
+            branch_coverage |= records.has_branches();
+            on_file(records);
         });
-        Ok(data)
-    }
-}
-
-/// One record as read: DA and numeric BRDA records in the order the file
-/// gave them (the bulk of any tracefile, kept flat so a combine can add
-/// them without building a tree), and everything else already in `file`.
-pub struct RecordParts {
-    pub name: String,
-    pub lines: Vec<(u32, u64)>,
-    /// ((line, block, branch), taken) of BRDA records with numeric ids.
-    pub branches: Vec<((u32, u32, u32), Taken)>,
-    pub file: FileCoverage,
-}
-
-impl RecordParts {
-    pub fn has_branches(&self) -> bool {
-        !self.branches.is_empty() || self.file.has_branches()
-    }
-
-    /// The record as one `FileCoverage`: lines ordered and repeated lines
-    /// summed, numeric branches added to the others.
-    pub fn into_file(self) -> (String, FileCoverage) {
-        let RecordParts {
-            name,
-            mut lines,
-            branches: mut numeric,
-            mut file,
-        } = self;
-        // Unsorted (old coverage.py) or repeated lines: order, then sum.
-        sort_and_fold(&mut lines, add_hits);
-        let fast_lines: std::collections::BTreeMap<u32, u64> = lines.into_iter().collect();
-        let slow_lines = std::mem::replace(&mut file.lines, fast_lines);
-        for (l, h) in slow_lines {
-            let e = file.lines.entry(l).or_insert(0);
-            *e = add_hits(*e, h);
-        }
-        sort_and_fold(&mut numeric, add_taken);
-        let numeric = numeric
-            .into_iter()
-            .map(|((l, b, id), t)| ((l, BranchId::Num(b), BranchId::Num(id)), t));
-        if file.branches.is_empty() {
-            // Sorted and unique: the tree is built in bulk.
-            file.branches = numeric.collect();
-        } else {
-            for (key, taken) in numeric {
-                let entry = file.branches.entry(key).or_insert(None);
-                *entry = add_taken(*entry, taken);
-            }
-        }
-        (name, file)
+        result.map(|()| StreamEnd {
+            branch_coverage,
+            sources: vec![Source {
+                converted_from: Some("lcov".to_string()),
+                ..Default::default()
+            }],
+        })
     }
 }
 
@@ -124,9 +83,9 @@ pub fn read_records(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
-    on_record: &mut dyn FnMut(RecordParts),
+    on_record: &mut dyn FnMut(FileRecords),
 ) -> Result<()> {
-    let mut current: Option<Record> = None;
+    let mut current: Option<Record<'_>> = None;
     let mut records = 0usize;
     let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
     // A TN line that no SF followed (yet): at the end of the file it
@@ -158,6 +117,14 @@ pub fn read_records(
             } else if let Some(v) = line.strip_prefix("BRDA:") {
                 if record.add_brda_fast(v) {
                     continue;
+                }
+            } else if let Some(v) = line.strip_prefix("FNDA:") {
+                // Every producer but coverage.py writes one per function.
+                if let Some((count, name)) = v.split_once(',') {
+                    if let Some(hits) = parse_u64(count.as_bytes()) {
+                        record.add_fnda(name, hits);
+                        continue;
+                    }
                 }
             }
         }
@@ -263,35 +230,69 @@ fn clip(line: &str) -> String {
 
 /// An exit arc from coverage.py's LCOV whose target is a function we only
 /// know by name until the record's FN lines are all read.
-struct PendingExit {
+struct PendingExit<'a> {
     line: u32,
-    function: Option<String>,
+    target: ExitTarget<'a>,
+    /// The BRDA text as written, kept for re-export.
+    label: &'a str,
     taken: Taken,
 }
 
-struct Record {
+/// What an exit label of coverage.py's LCOV says about the code object
+/// left (its `arc_description`).
+enum ExitTarget<'a> {
+    /// `return from function 'f'`, `except from function 'f'`: the short
+    /// name of the function.
+    Function(&'a str),
+    /// `jump to the function exit`: the innermost function around the line.
+    Enclosing,
+    /// `exit class 'C'`: a class, which LCOV has no record of.
+    Class,
+}
+
+/// A function as its FN (or FNA) record gave it; the name borrows the
+/// tracefile's text, so reading one costs no allocation.
+struct Func<'a> {
+    name: &'a str,
+    start: u32,
+    end: Option<u32>,
+    hits: u64,
+}
+
+struct Record<'a> {
     name: String,
     file: FileCoverage,
     /// DA records as read; sorted and summed into `file` at the end.
     lines: Vec<(u32, u64)>,
     /// Numeric BRDA records (line, block, branch, taken) as read.
     numeric_branches: Vec<((u32, u32, u32), Taken)>,
-    fn_hits: BTreeMap<String, u64>,
+    /// FN/FNA records in the order read, repeats included; sorted, folded
+    /// and turned into the model's map once, when the record ends.
+    functions: Vec<Func<'a>>,
+    /// The function the next FNDA most likely names: producers write the
+    /// FNDA records in the order of their FN records (llvm-cov, nyc) or
+    /// right after each one (geninfo, coverage.py).
+    fnda_next: usize,
+    /// FNDA records that named no function at that point (written before
+    /// their FN, or unknown), resolved when the record ends.
+    fn_hits: Vec<(&'a str, u64)>,
     /// lcov 2.2+ FNL groups: index -> (start, end).
     fn_groups: BTreeMap<String, (u32, Option<u32>)>,
-    exits: Vec<PendingExit>,
+    exits: Vec<PendingExit<'a>>,
     /// BRF, trusted only for coverage.py's records (see `finish`).
     declared_branches: Option<u64>,
 }
 
-impl Record {
+impl<'a> Record<'a> {
     fn new(name: String) -> Self {
         Record {
             name,
             file: FileCoverage::default(),
             lines: Vec::with_capacity(256),
             numeric_branches: Vec::with_capacity(64),
-            fn_hits: BTreeMap::new(),
+            functions: Vec::new(),
+            fnda_next: 0,
+            fn_hits: Vec::new(),
             fn_groups: BTreeMap::new(),
             exits: Vec::new(),
             declared_branches: None,
@@ -300,7 +301,7 @@ impl Record {
 
     /// Add one record line. `Ok(Some(note))` is a value that was repaired
     /// (a negative or fractional count, line 0) and deserves a warning.
-    fn add(&mut self, key: &str, value: &str) -> std::result::Result<Option<String>, String> {
+    fn add(&mut self, key: &str, value: &'a str) -> std::result::Result<Option<String>, String> {
         let mut note = None;
         let mut count = |text: &str| -> std::result::Result<u64, String> {
             let (n, repaired) = parse_count(text)?;
@@ -329,8 +330,8 @@ impl Record {
                     "-" => None,
                     text => Some(count(text)?),
                 };
-                // coverage.py up to 7.2 numbers exits from line 0 (formats.md
-                // §1.2): a known quirk, dropped without a warning for BRDA.
+                // coverage.py up to 7.2 numbers exits from line 0 (docs/INPUTS.md
+                // §2.1): a known quirk, dropped without a warning for BRDA.
                 let Some(line) = line else {
                     return Ok(None);
                 };
@@ -354,8 +355,7 @@ impl Record {
                     .split_once(',')
                     .ok_or("FNDA needs a count and a name")?;
                 let hits = count(count_text)?;
-                let entry = self.fn_hits.entry(name.to_string()).or_insert(0);
-                *entry = add_hits(*entry, hits);
+                self.add_fnda(name, hits);
             }
             "FNL" => {
                 let mut fields = value.split(',');
@@ -386,24 +386,82 @@ impl Record {
         Ok(note)
     }
 
-    fn add_function(&mut self, name: &str, start: u32, end: Option<u32>, hits: u64) {
-        let func = self
-            .file
-            .functions
-            .entry(name.to_string())
-            .or_insert(Function {
-                start,
-                end,
-                hits: 0,
-            });
-        if start != 0 && (func.start == 0 || start < func.start) {
-            func.start = start;
-        }
-        func.end = func.end.or(end);
-        func.hits = add_hits(func.hits, hits);
+    fn add_function(&mut self, name: &'a str, start: u32, end: Option<u32>, hits: u64) {
+        self.functions.push(Func {
+            name,
+            start,
+            end,
+            hits,
+        });
     }
 
-    fn add_branch(&mut self, line: u32, block: &str, branch: &str, taken: Taken) {
+    /// FNDA: one comparison with the expected function instead of a map
+    /// lookup; anything else waits for the end of the record.
+    fn add_fnda(&mut self, name: &'a str, hits: u64) {
+        let at = if self.functions.get(self.fnda_next).map(|f| f.name) == Some(name) {
+            self.fnda_next
+        } else if self.functions.last().map(|f| f.name) == Some(name) {
+            self.functions.len() - 1
+        } else {
+            self.fn_hits.push((name, hits));
+            return;
+        };
+        let func = &mut self.functions[at];
+        func.hits = add_hits(func.hits, hits);
+        self.fnda_next = at + 1;
+    }
+
+    /// The functions read, as the model's map: repeats of a name folded in
+    /// the order read (the lowest non-zero start, the first end, hits
+    /// summed), then the FNDA records that found no function on the way.
+    fn finish_functions(&mut self, diag: &mut Diagnostics) {
+        let mut functions = std::mem::take(&mut self.functions);
+        // Stable: repeats stay in the order read.
+        functions.sort_by(|a, b| a.name.cmp(b.name));
+        let mut folded: Vec<(String, Function)> = Vec::with_capacity(functions.len());
+        let mut last: Option<&str> = None;
+        for f in functions {
+            if last == Some(f.name) {
+                let (_, func) = folded.last_mut().expect("a previous function");
+                if f.start != 0 && (func.start == 0 || f.start < func.start) {
+                    func.start = f.start;
+                }
+                func.end = func.end.or(f.end);
+                func.hits = add_hits(func.hits, f.hits);
+                continue;
+            }
+            last = Some(f.name);
+            folded.push((
+                f.name.to_string(),
+                Function {
+                    start: f.start,
+                    end: f.end,
+                    hits: f.hits,
+                },
+            ));
+        }
+        // Sorted and unique: the map is built in one pass.
+        self.file.functions = folded.into_iter().collect();
+        if self.fn_hits.is_empty() {
+            return;
+        }
+        let mut pending: BTreeMap<&str, u64> = BTreeMap::new();
+        for (name, hits) in std::mem::take(&mut self.fn_hits) {
+            let entry = pending.entry(name).or_insert(0);
+            *entry = add_hits(*entry, hits);
+        }
+        for (name, hits) in pending {
+            match self.file.functions.get_mut(name) {
+                Some(func) => func.hits = add_hits(func.hits, hits),
+                None => diag.warn(
+                    None,
+                    format!("{}: FNDA for unknown function {name:?}, ignored", self.name),
+                ),
+            }
+        }
+    }
+
+    fn add_branch(&mut self, line: u32, block: &str, branch: &'a str, taken: Taken) {
         if let Some(target) = branch.strip_prefix("jump to line ") {
             if let Ok(to) = target.trim().parse::<i64>() {
                 let entry = self.file.arcs.entry((line, to)).or_insert(None);
@@ -412,15 +470,28 @@ impl Record {
             }
         }
         if branch == "exit the module" {
+            // The export's default words for -1: nothing to keep.
             let entry = self.file.arcs.entry((line, -1)).or_insert(None);
             *entry = add_taken(*entry, taken);
             return;
         }
-        if let Some(rest) = branch.strip_prefix("return from function '") {
-            let function = rest.strip_suffix('\'').map(str::to_string);
+        let target = if let Some(rest) = branch
+            .strip_prefix("return from function ")
+            .or_else(|| branch.strip_prefix("except from function "))
+        {
+            Some(ExitTarget::Function(py_unquote(rest)))
+        } else if branch == "jump to the function exit" {
+            Some(ExitTarget::Enclosing)
+        } else if branch.starts_with("exit class ") {
+            Some(ExitTarget::Class)
+        } else {
+            None
+        };
+        if let Some(target) = target {
             self.exits.push(PendingExit {
                 line,
-                function,
+                target,
+                label: branch,
                 taken,
             });
             return;
@@ -480,32 +551,51 @@ impl Record {
         true
     }
 
+    /// The first line of the innermost function (by its FN start and end)
+    /// around `line` whose short name is `name` (any name when `None`);
+    /// without end lines, the nearest such function starting above it.
+    fn function_around(&self, line: u32, name: Option<&str>) -> Option<u32> {
+        let short = |full: &str| -> bool {
+            let full = full.split_once('@').map_or(full, |(n, _)| n);
+            name.is_none_or(|n| full.rsplit('.').next() == Some(n))
+        };
+        self.file
+            .functions
+            .iter()
+            .filter(|(full, f)| {
+                f.start != 0 && f.start <= line && f.end.is_none_or(|e| line <= e) && short(full)
+            })
+            .map(|(_, f)| f.start)
+            .max()
+    }
+
     /// Resolve what needs the whole record (FNDA names, function exits,
     /// coverage.py's BRF) and split it into its parts.
-    fn into_parts(mut self, diag: &mut Diagnostics) -> RecordParts {
-        for (name, hits) in std::mem::take(&mut self.fn_hits) {
-            match self.file.functions.get_mut(&name) {
-                Some(func) => func.hits = add_hits(func.hits, hits),
-                None => diag.warn(
-                    None,
-                    format!("{}: FNDA for unknown function {name:?}, ignored", self.name),
-                ),
-            }
-        }
+    fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords {
+        self.finish_functions(diag);
         for exit in std::mem::take(&mut self.exits) {
-            // coverage.py numbers an exit by the code object's first line.
-            let code_start = exit
-                .function
-                .as_ref()
-                .and_then(|f| self.file.functions.get(f))
-                .map(|f| i64::from(f.start))
-                .unwrap_or(1);
-            let entry = self
-                .file
-                .arcs
-                .entry((exit.line, -code_start))
-                .or_insert(None);
+            // coverage.py numbers an exit by the code object's first line;
+            // one it cannot be found for is an unnamed exit of the line,
+            // matched with a named one when inputs meet (`branches::resolve`).
+            let function = match &exit.target {
+                ExitTarget::Function(name) => self.function_around(exit.line, Some(name)),
+                ExitTarget::Enclosing => self.function_around(exit.line, None),
+                ExitTarget::Class => None,
+            };
+            let to = function.map_or(UNNAMED_EXIT, |start| -i64::from(start));
+            let entry = self.file.arcs.entry((exit.line, to)).or_insert(None);
             *entry = add_taken(*entry, exit.taken);
+            // A located `return from function` is what the export says by
+            // default; only other words are kept (one allocation each).
+            let default_words = function.is_some()
+                && matches!(exit.target, ExitTarget::Function(_))
+                && exit.label.starts_with("return from function ");
+            if !default_words {
+                self.file
+                    .exit_labels
+                    .entry((exit.line, to))
+                    .or_insert_with(|| exit.label.to_string());
+            }
         }
         self.file.functions.retain(|_, f| f.start != 0);
         // Stored summaries are caches we do not trust, with one exception:
@@ -519,13 +609,26 @@ impl Record {
                 .declared_branches
                 .filter(|n| *n as usize > self.file.arcs.len());
         }
-        RecordParts {
+        FileRecords {
             name: self.name,
             lines: self.lines,
-            branches: self.numeric_branches,
+            numeric_branches: self.numeric_branches,
+            arcs: Vec::new(),
             file: self.file,
         }
     }
+}
+
+/// A Python `repr` of a name (`'f'`, or `"f"` when it holds a `'`) as the
+/// name; anything else as written.
+fn py_unquote(text: &str) -> &str {
+    let text = text.trim();
+    for q in ['\'', '"'] {
+        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    text
 }
 
 /// `<u32>,<u64>` followed by the end or a comma (DA's checksum), or None
@@ -600,6 +703,37 @@ mod tests {
         assert_eq!(f.lines[&4], 0);
         assert!(!f.lines.contains_key(&0));
         assert_eq!(f.branches[&(3, "0".into(), "0".into())], Some(4));
+    }
+
+    /// FNDA records in every order producers use (after each FN, after all
+    /// FN, before their FN), repeated FN and FNDA, an FNDA with no FN, and
+    /// a dirty count: all give the same functions.
+    #[test]
+    fn function_records_in_any_order() {
+        let text = "SF:a.c\nFNDA:2,late\nFN:1,first\nFNDA:1,first\nFN:5,9,second\nFN:3,late\n\
+                    FN:7,third\nFNDA:4,second\nFNDA:+3,third\nFNDA:1,third\nFN:2,first\n\
+                    FNDA:5,ghost\nFNDA:1,first\nFN:0,zero\nFNDA:1,zero\nDA:1,1\nend_of_record\n";
+        let (data, diag) = read(text);
+        let f = &data.files["a.c"];
+        let got: Vec<(&str, u32, Option<u32>, u64)> = f
+            .functions
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.start, f.end, f.hits))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("first", 1, None, 2),
+                ("late", 3, None, 2),
+                ("second", 5, Some(9), 4),
+                ("third", 7, None, 4),
+            ]
+        );
+        let warnings: Vec<&str> = diag.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            warnings,
+            ["a.c: FNDA for unknown function \"ghost\", ignored"]
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::model::CoverageData;
+use crate::model::{
+    add_hits, add_taken, sort_and_fold, ArcKey, BranchId, CoverageData, FileCoverage, Source, Taken,
+};
 
 pub mod cobertura;
 pub mod coveragepy_json;
@@ -24,7 +26,9 @@ mod xml;
 /// Something a reader wants the user to know that does not stop the read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
+    /// The line of the input, where there is one.
     pub line: Option<usize>,
+    /// What was odd.
     pub message: String,
 }
 
@@ -33,13 +37,17 @@ pub struct Warning {
 /// flood the terminal; the rest are counted in `suppressed`.
 #[derive(Default, Debug)]
 pub struct Diagnostics {
+    /// The warnings kept (at most [`Diagnostics::LIMIT`]).
     pub warnings: Vec<Warning>,
+    /// How many more there were.
     pub suppressed: usize,
 }
 
 impl Diagnostics {
+    /// Warnings kept per input; the rest are counted.
     pub const LIMIT: usize = 20;
 
+    /// Note a warning at `line`.
     pub fn warn(&mut self, line: Option<usize>, message: impl Into<String>) {
         if self.warnings.len() >= Self::LIMIT {
             self.suppressed += 1;
@@ -81,6 +89,29 @@ pub trait InputFormat: Sync {
     fn detect(&self, text: &str) -> bool;
     /// Parse the whole text. `path` is only used in messages.
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData>;
+    /// Whether [`InputFormat::stream`] works for this reader.
+    fn streams(&self) -> bool {
+        false
+    }
+    /// Readers that can hand over one source file at a time: call
+    /// `on_file` for each as it is read and return what the input says
+    /// about itself, so that a combine adds flat line and branch lists to
+    /// its running result without building this input's [`CoverageData`]
+    /// first. Must fail only before handing over any file. Only called
+    /// when [`InputFormat::streams`] says so.
+    fn stream(
+        &self,
+        path: &Path,
+        _text: &str,
+        _diag: &mut Diagnostics,
+        _on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<StreamEnd> {
+        Err(Error::parse(
+            path,
+            None,
+            format!("{} is not read as a stream", self.name()),
+        ))
+    }
     /// Binary formats only: does this content look like this format?
     /// Checked on the raw bytes, before they are decoded as text. Text
     /// formats keep the default (`false`).
@@ -101,6 +132,100 @@ pub trait InputFormat: Sync {
     }
 }
 
+/// One source file as a streaming reader hands it over: the bulk of the
+/// records as flat lists, everything else already in `file`.
+#[derive(Debug, Default)]
+pub struct FileRecords {
+    /// The file name as the input wrote it.
+    pub name: String,
+    /// (line, hits), in any order, possibly repeated.
+    pub lines: Vec<(u32, u64)>,
+    /// ((line, block, branch), taken) of branches with numeric ids, in any
+    /// order, possibly repeated.
+    pub numeric_branches: Vec<((u32, u32, u32), Taken)>,
+    /// (arc, taken) of coverage.py arcs, in any order, possibly repeated.
+    pub arcs: Vec<(ArcKey, Taken)>,
+    /// Everything else (functions, regions, excluded lines, other branches).
+    pub file: FileCoverage,
+}
+
+impl FileRecords {
+    /// Whether the file has branch data.
+    pub fn has_branches(&self) -> bool {
+        !self.numeric_branches.is_empty() || !self.arcs.is_empty() || self.file.has_branches()
+    }
+
+    /// The file as one [`FileCoverage`]: lists ordered, repeats summed.
+    pub fn into_file(self) -> (String, FileCoverage) {
+        let FileRecords {
+            name,
+            mut lines,
+            mut numeric_branches,
+            mut arcs,
+            file,
+        } = self;
+        sort_and_fold(&mut lines, add_hits);
+        sort_and_fold(&mut numeric_branches, add_taken);
+        sort_and_fold(&mut arcs, add_taken);
+        let mut flat = FileCoverage {
+            lines: lines.into_iter().collect(),
+            arcs: arcs.into_iter().collect(),
+            branches: numeric_branches
+                .into_iter()
+                .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                .collect(),
+            statements_unknown: file.statements_unknown,
+            ..Default::default()
+        };
+        flat.merge(file);
+        (name, flat)
+    }
+}
+
+/// What a streamed input says about itself once all its files are read.
+#[derive(Debug, Default)]
+pub struct StreamEnd {
+    /// Whether the input measured branches.
+    pub branch_coverage: bool,
+    /// Who measured (usually one source).
+    pub sources: Vec<Source>,
+}
+
+/// A streaming reader's whole result as one [`CoverageData`] (its `read`).
+fn collect_stream(
+    reader: &dyn InputFormat,
+    path: &Path,
+    text: &str,
+    diag: &mut Diagnostics,
+) -> Result<CoverageData> {
+    let mut data = CoverageData::default();
+    let end = reader.stream(path, text, diag, &mut |records| {
+        let (name, file) = records.into_file();
+        match data.files.get_mut(&name) {
+            Some(existing) => existing.merge(file),
+            None => {
+                data.files.insert(name, file);
+            }
+        }
+    })?;
+    data.branch_coverage = end.branch_coverage;
+    data.sources = end.sources;
+    Ok(data)
+}
+
+/// The reader [`parse`] would pick for `bytes`, with the text, when that
+/// reader streams ([`InputFormat::streams`]). `None` for binary,
+/// compressed or non-UTF-8 input and for formats that do not stream:
+/// [`parse`] reads those.
+pub fn streaming_reader(bytes: &[u8]) -> Option<(&'static dyn InputFormat, &str)> {
+    if bytes.starts_with(&[0x1f, 0x8b]) || READERS.iter().any(|r| r.detect_bytes(bytes)) {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    let reader = *READERS.iter().find(|r| r.detect(text))?;
+    reader.streams().then_some((reader, text))
+}
+
 /// All readers, most specific first.
 pub const READERS: &[&dyn InputFormat] = &[
     &native::Native,
@@ -117,8 +242,11 @@ pub const READERS: &[&dyn InputFormat] = &[
 
 /// A parsed input together with what read it.
 pub struct Parsed {
+    /// The reader's name.
     pub format: &'static str,
+    /// What it read.
     pub data: CoverageData,
+    /// Its warnings.
     pub diagnostics: Diagnostics,
 }
 
@@ -143,6 +271,107 @@ pub fn decode<'a>(bytes: &'a [u8], diag: &mut Diagnostics) -> std::borrow::Cow<'
 
 /// The largest decompressed size of a gzip input (a gzip bomb stops here).
 pub const MAX_GUNZIPPED: u64 = 1 << 30;
+
+/// A gzip input may inflate to this many times its compressed size (or
+/// [`GUNZIP_FLOOR`], whichever is more, up to [`MAX_GUNZIPPED`]). gcov's
+/// JSON compresses about 10 to 30 times; a bomb, a thousand times.
+pub const MAX_GUNZIP_RATIO: u64 = 100;
+/// The least a gzip input may inflate to, however small it is.
+pub const GUNZIP_FLOOR: u64 = 64 << 20;
+
+/// Inputs larger than this are refused before they are read.
+pub const MAX_INPUT_BYTES: u64 = 2 << 30;
+
+/// An input's expansion budget. Readers whose records stand for ranges or
+/// counts (Go blocks, covered_by ranges, coverage.py numbits, Cobertura
+/// `condition-coverage`) charge what they would expand before they expand
+/// it, so a few bytes cannot ask for gigabytes: at most `per_byte` entries
+/// per byte of the input, plus `floor`. Each reader states its rates
+/// (docs/RELIABILITY.md lists them).
+#[derive(Debug)]
+pub struct Budget {
+    total: u64,
+    used: u64,
+    per_byte: u64,
+    floor: u64,
+}
+
+impl Budget {
+    /// A budget of `per_byte` units per input byte, at least `floor`.
+    pub fn new(len: usize, per_byte: u64, floor: u64) -> Budget {
+        Budget {
+            total: (len as u64).saturating_mul(per_byte).saturating_add(floor),
+            used: 0,
+            per_byte,
+            floor,
+        }
+    }
+
+    /// Charge `n` entries; `Err` is the message once the budget is spent.
+    pub fn take(&mut self, n: u64) -> std::result::Result<(), String> {
+        self.used = self.used.saturating_add(n);
+        if self.used > self.total {
+            return Err(format!(
+                "expands to more than {} entries ({} per input byte + {}); not read",
+                self.total, self.per_byte, self.floor
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Input bytes being read and parsed at once, over all threads. A file
+/// bigger than this is read alone.
+pub const MAX_IN_FLIGHT: u64 = 256 << 20;
+
+static IN_FLIGHT: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
+static IN_FLIGHT_FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+/// A share of [`MAX_IN_FLIGHT`], given back when dropped.
+#[derive(Debug)]
+pub struct InFlight(u64);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut used = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.0;
+        IN_FLIGHT_FREED.notify_all();
+    }
+}
+
+/// Wait until `path` may be read and parsed without the inputs in flight
+/// passing [`MAX_IN_FLIGHT`] bytes (a gzip input counts as what it may
+/// inflate to). Parallel combines thus hold a bounded amount of input,
+/// whatever the number of threads.
+pub fn reserve(path: &Path) -> InFlight {
+    // Only a regular file is opened here: opening a FIFO would block.
+    let len = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m.len(),
+        _ => 0,
+    };
+    let gzip = len > 0 && {
+        use std::io::Read;
+        let mut magic = [0u8; 2];
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok_and(|()| magic == [0x1f, 0x8b])
+    };
+    let weight = if gzip { gunzip_limit(len) } else { len }.min(MAX_IN_FLIGHT);
+    let mut used = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+    while *used > 0 && *used + weight > MAX_IN_FLIGHT {
+        used = IN_FLIGHT_FREED
+            .wait(used)
+            .unwrap_or_else(|e| e.into_inner());
+    }
+    *used += weight;
+    InFlight(weight)
+}
+
+/// How far a gzip input of `len` compressed bytes may inflate.
+pub fn gunzip_limit(len: u64) -> u64 {
+    len.saturating_mul(MAX_GUNZIP_RATIO)
+        .clamp(GUNZIP_FLOOR, MAX_GUNZIPPED)
+}
 
 /// Detect the format of `bytes` and read them. Gzip-compressed input
 /// (gcov writes `*.gcov.json.gz`) is decompressed first.
@@ -183,19 +412,46 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed> {
 
 fn gunzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
     use std::io::Read;
+    // Inflated as a stream that stops at the limit: a bomb costs the limit.
+    let limit = gunzip_limit(bytes.len() as u64);
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(bytes)
-        .take(MAX_GUNZIPPED + 1)
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| Error::parse(path, None, format!("bad gzip data: {e}")))?;
-    if out.len() as u64 > MAX_GUNZIPPED {
+    if out.len() as u64 > limit {
         return Err(Error::parse(
             path,
             None,
-            format!("decompresses to more than {MAX_GUNZIPPED} bytes; not read"),
+            format!(
+                "decompresses to more than {limit} bytes ({MAX_GUNZIP_RATIO} times its size, \
+                 at least {GUNZIP_FLOOR}, at most {MAX_GUNZIPPED}); not read"
+            ),
         ));
     }
     Ok(out)
+}
+
+/// Look at the first bytes before reading a file whole: coverage data is
+/// text (after an optional BOM and blank space), gzip or SQLite. Anything
+/// else (a sparse file of zeros, an executable) is refused unread.
+fn sniff(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| Error::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(coveragepy_sqlite::SQLITE_MAGIC) {
+        return Ok(());
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        // The same answer as reading it whole would give, without reading it.
+        Some(&b) if b < 0x20 || b == 0x7f => Err(Error::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Read and parse a file.
@@ -216,6 +472,17 @@ pub fn read_input_bytes(path: &Path) -> Result<Vec<u8>> {
         };
         return Err(Error::parse(path, None, format!("{what}; not read")));
     }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(Error::parse(
+            path,
+            None,
+            format!(
+                "{} bytes, more than the {MAX_INPUT_BYTES} an input may have; not read",
+                meta.len()
+            ),
+        ));
+    }
+    sniff(path)?;
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
@@ -275,7 +542,7 @@ pub(crate) fn json_error(path: &Path, err: serde_json::Error) -> Error {
 }
 
 /// A hit count written as text by a tool that may write dirty numbers
-/// (formats.md rule 0.2): an unsigned integer is taken as is; a negative
+/// (docs/INPUTS.md §1.1): an unsigned integer is taken as is; a negative
 /// number becomes 0, a float is truncated, anything beyond `u64::MAX`
 /// saturates. The second value says what was changed, for a warning.
 pub(crate) fn parse_count(text: &str) -> std::result::Result<(u64, Option<String>), String> {

@@ -20,6 +20,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// File name suffix of data files.
 pub const SUFFIX: &str = ".covmerge.json";
 
+/// The covmerge data file reader.
 pub struct Native;
 
 impl InputFormat for Native {
@@ -47,7 +48,11 @@ impl InputFormat for Native {
                 ),
             ));
         }
-        raw.into_model(path, diag)
+        raw.into_model(
+            path,
+            diag,
+            &mut super::Budget::new(text.len(), COVERED_BY_PER_BYTE, COVERED_BY_FLOOR),
+        )
     }
 }
 
@@ -77,6 +82,12 @@ fn unknown_mode() -> String {
     "unknown".to_string()
 }
 
+/// Lines, arcs and branches all covered_by groups may expand to: a range
+/// of a few bytes stands for many statements, and a combined file lists
+/// one group per worker or platform, so this is generous.
+const COVERED_BY_PER_BYTE: u64 = 32;
+const COVERED_BY_FLOOR: u64 = 1 << 20;
+
 #[derive(Serialize, Deserialize, Default)]
 struct RawFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -87,8 +98,23 @@ struct RawFile {
     arcs: Vec<(u32, i64, Option<u64>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     branches: Vec<(u32, String, String, Option<u64>)>,
+    /// coverage.py Cobertura branch lines: `[line, total, [missed...]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    arc_lines: Vec<(u32, u32, Vec<i64>)>,
+    /// Their destinations named as missed by any input: `[line, [dest...]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    arc_seen: Vec<(u32, Vec<i64>)>,
+    /// Count-only branch lines: `[line, covered, total]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    branch_counts: Vec<(u32, u32, u32)>,
+    /// Istanbul branch locations: `[line, block, [key span], [loc span]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    branch_locs: Vec<(u32, String, [i64; 4], [i64; 4])>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     functions: Vec<(String, u32, Option<u32>, u64)>,
+    /// Go blocks: `[start line, start column, end line, end column, statements, count]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    statement_blocks: Vec<(u32, u32, u32, u32, u32, u64)>,
     /// u32 on reading: larger counts overflowed the report totals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     declared_branches: Option<u32>,
@@ -98,6 +124,9 @@ struct RawFile {
     covered_by: BTreeMap<String, RawGroup>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     statements_unknown: bool,
+    /// coverage.py LCOV's words for exit arcs: `[line, dest, text]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    exit_labels: Vec<(u32, i64, String)>,
     /// The one content hash of a recorded file's source (its platform is
     /// the data file's source's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +145,9 @@ struct RawGroup {
     arcs: Vec<(u32, i64)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     branches: Vec<(u32, String, String)>,
+    /// coverage.py Cobertura lines: `[line, [missed...]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    arc_missed: Vec<(u32, Vec<i64>)>,
 }
 
 impl RawGroup {
@@ -135,29 +167,62 @@ impl RawGroup {
                 .iter()
                 .map(|(l, b, id)| (*l, b.to_string(), id.to_string()))
                 .collect(),
+            arc_missed: g
+                .arc_missed
+                .iter()
+                .map(|(l, m)| (*l, m.iter().copied().collect()))
+                .collect(),
         }
     }
 
-    fn into_model(self, path: &Path, file: &str) -> Result<GroupCoverage> {
+    /// `statements`: the file's lines; a group covers only statements, so a
+    /// range expands to the statements inside it, not to every number.
+    fn into_model(
+        mut self,
+        path: &Path,
+        file: &str,
+        statements: &BTreeMap<u32, u64>,
+        budget: &mut super::Budget,
+    ) -> Result<GroupCoverage> {
         let mut g = GroupCoverage::default();
-        for (start, end) in self.lines {
-            // A range is expanded line by line: refuse absurd ones rather
-            // than allocate without bound.
-            if start == 0 || end < start || end - start > 10_000_000 {
+        for &(start, end) in &self.lines {
+            if start == 0 || end < start {
                 return Err(Error::parse(
                     path,
                     None,
                     format!("{file}: bad covered_by line range [{start}, {end}]"),
                 ));
             }
-            g.lines.extend(start..=end);
         }
+        // Repeated and overlapping ranges cost once: merge them first.
+        self.lines.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::new();
+        for (start, end) in self.lines {
+            match merged.last_mut() {
+                Some((_, last)) if start <= last.saturating_add(1) => *last = (*last).max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        for (start, end) in merged {
+            let before = g.lines.len();
+            g.lines
+                .extend(statements.range(start..=end).map(|(l, _)| *l));
+            budget
+                .take((g.lines.len() - before) as u64)
+                .map_err(|m| Error::parse(path, None, format!("{file}: covered_by: {m}")))?;
+        }
+        budget
+            .take((self.arcs.len() + self.branches.len()) as u64)
+            .map_err(|m| Error::parse(path, None, format!("{file}: covered_by: {m}")))?;
         g.arcs.extend(self.arcs);
         g.branches.extend(
             self.branches
                 .into_iter()
                 .map(|(l, b, id)| (l, BranchId::parse(&b), BranchId::parse(&id))),
         );
+        for (line, missed) in self.arc_missed {
+            g.arc_missed.insert(line, missed.into_iter().collect());
+        }
         Ok(g)
     }
 }
@@ -207,7 +272,12 @@ fn platform_of(source: &Source) -> String {
 }
 
 impl RawData {
-    fn into_model(self, path: &Path, diag: &mut Diagnostics) -> Result<CoverageData> {
+    fn into_model(
+        self,
+        path: &Path,
+        diag: &mut Diagnostics,
+        budget: &mut super::Budget,
+    ) -> Result<CoverageData> {
         let mut sources = Vec::with_capacity(self.sources.len());
         for s in self.sources {
             let mode = Mode::parse(&s.mode).ok_or_else(|| {
@@ -267,9 +337,50 @@ impl RawData {
                 let entry = file.branches.entry(key).or_insert(None);
                 *entry = crate::model::add_taken(*entry, taken);
             }
+            let mut seen: BTreeMap<u32, Vec<i64>> = raw.arc_seen.into_iter().collect();
+            for (line, total, missed) in raw.arc_lines {
+                check_line(path, &name, line)?;
+                let mut al =
+                    crate::model::branches::ArcLine::new(total, missed.into_iter().collect());
+                al.seen.extend(seen.remove(&line).unwrap_or_default());
+                let mut one = FileCoverage::default();
+                one.arc_lines.insert(line, al);
+                file.merge(one);
+            }
+            for (line, covered, total) in raw.branch_counts {
+                check_line(path, &name, line)?;
+                let count = crate::model::branches::BranchCount {
+                    covered: covered.min(total),
+                    total,
+                };
+                let mut one = FileCoverage::default();
+                one.branch_counts.insert(line, count);
+                file.merge(one);
+            }
+            for (line, block, key, span) in raw.branch_locs {
+                check_line(path, &name, line)?;
+                let loc = crate::model::branches::IstanbulLoc {
+                    key: (key[0], key[1], key[2], key[3]),
+                    span: (span[0], span[1], span[2], span[3]),
+                };
+                file.branch_locs
+                    .insert((line, BranchId::parse(&block)), loc);
+            }
             file.declared_branches = raw.declared_branches.map(u64::from);
+            for (line, dest, text) in raw.exit_labels {
+                check_line(path, &name, line)?;
+                file.exit_labels.insert((line, dest), text);
+            }
+            for (l1, c1, l2, c2, stmts, count) in raw.statement_blocks {
+                check_line(path, &name, l1)?;
+                let entry = file
+                    .statement_blocks
+                    .entry((l1, c1, l2, c2))
+                    .or_insert((0, 0));
+                *entry = (entry.0.max(stmts), entry.1.saturating_add(count));
+            }
             for (group, raw_group) in raw.covered_by {
-                let covered = raw_group.into_model(path, &name)?;
+                let covered = raw_group.into_model(path, &name, &file.lines, budget)?;
                 file.covered_by.insert(group, covered);
             }
             file.statements_unknown = raw.statements_unknown;
@@ -372,10 +483,44 @@ pub fn to_string(data: &CoverageData) -> String {
                 .iter()
                 .map(|((l, b, id), k)| (*l, b.to_string(), id.to_string(), *k))
                 .collect(),
+            arc_lines: file
+                .arc_lines
+                .iter()
+                .map(|(l, a)| (*l, a.total, a.missed.iter().copied().collect()))
+                .collect(),
+            arc_seen: file
+                .arc_lines
+                .iter()
+                .filter(|(_, a)| a.seen != a.missed)
+                .map(|(l, a)| (*l, a.seen.iter().copied().collect()))
+                .collect(),
+            branch_counts: file
+                .branch_counts
+                .iter()
+                .map(|(l, c)| (*l, c.covered, c.total))
+                .collect(),
+            branch_locs: file
+                .branch_locs
+                .iter()
+                .map(|((l, b), loc)| {
+                    let (k, s) = (loc.key, loc.span);
+                    (
+                        *l,
+                        b.to_string(),
+                        [k.0, k.1, k.2, k.3],
+                        [s.0, s.1, s.2, s.3],
+                    )
+                })
+                .collect(),
             functions: file
                 .functions
                 .iter()
                 .map(|(n, f)| (n.clone(), f.start, f.end, f.hits))
+                .collect(),
+            statement_blocks: file
+                .statement_blocks
+                .iter()
+                .map(|((l1, c1, l2, c2), (n, k))| (*l1, *c1, *l2, *c2, *n, *k))
                 .collect(),
             declared_branches: file
                 .declared_branches
@@ -400,6 +545,11 @@ pub fn to_string(data: &CoverageData) -> String {
                 })
                 .collect(),
             statements_unknown: file.statements_unknown,
+            exit_labels: file
+                .exit_labels
+                .iter()
+                .map(|((l, d), t)| (*l, *d, t.clone()))
+                .collect(),
             source_hash: None,
             source_hashes: BTreeMap::new(),
         };

@@ -1,7 +1,7 @@
 //! A small pull reader over `quick-xml` shared by the XML formats
 //! (Cobertura, JaCoCo).
 //!
-//! Safety rules (formats.md rule 0.4): a DOCTYPE is skipped, never
+//! Safety rules (docs/INPUTS.md §1.2): a DOCTYPE is skipped, never
 //! resolved, so no external DTD or entity is ever fetched; entities other
 //! than XML's five predefined ones and character references are never
 //! expanded (quick-xml does not implement DTD entity expansion at all), so

@@ -12,28 +12,36 @@ use tabled::settings::object::Columns;
 use tabled::settings::peaker::Priority;
 use tabled::settings::{Alignment, Style, Width};
 
-use super::numbers::Numbers;
-use super::sort::human_cmp;
+use crate::analysis::lines::{self, arc_text, Item};
+use crate::analysis::{FileAnalysis, Numbers, SelectedFile, Selection};
 use crate::attribution::abbreviate;
 use crate::error::{Error, Result};
-use crate::model::{CoverageData, FileCoverage, GroupCoverage, Mode};
+use crate::model::{CoverageData, GroupCoverage, Mode};
+use crate::pyfmt::human_cmp;
 
 /// Layout of the `--by-platform` table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupTableFormat {
+    /// A text table fitted to the width.
     Text,
+    /// A markdown table.
     Markdown,
+    /// CSV, percentages without `%`.
     Csv,
+    /// JSON with the numbers of every cell.
     Json,
 }
 
 /// The groups of a combined result: full names (sorted) and short names.
 pub struct Groups {
+    /// Full group names, sorted.
     pub names: Vec<String>,
+    /// The shortest names that still tell them apart, in the same order.
     pub short: Vec<String>,
 }
 
 impl Groups {
+    /// The groups of `data`: those that covered something, and expected platforms.
     pub fn of(data: &CoverageData) -> Groups {
         let names: BTreeSet<String> = data
             .files
@@ -72,31 +80,6 @@ impl Groups {
     }
 }
 
-/// The numbers of `file` as `group` alone covered it. The statements and
-/// branch outcomes are the union's: the source is the same everywhere.
-pub fn group_numbers(file: &FileCoverage, group: Option<&GroupCoverage>) -> Numbers {
-    let empty = GroupCoverage::default();
-    let g = group.unwrap_or(&empty);
-    let statements = file.lines.len();
-    let covered = file.lines.keys().filter(|l| g.lines.contains(l)).count();
-    let listed = file.arcs.len() + file.branches.len();
-    let missing_branches = file.arcs.keys().filter(|k| !g.arcs.contains(k)).count()
-        + file
-            .branches
-            .keys()
-            .filter(|k| !g.branches.contains(*k))
-            .count();
-    let branches = listed.max(file.declared_branches.unwrap_or(0) as usize);
-    Numbers {
-        files: 1,
-        statements,
-        missing: statements - covered,
-        branches,
-        missing_branches,
-        ..Default::default()
-    }
-}
-
 /// When the per-platform split means nothing, say why (load mode: the
 /// workers ran different tests on one platform).
 pub fn not_meaningful(data: &CoverageData, dimension: &str) -> Option<String> {
@@ -124,138 +107,88 @@ pub fn not_meaningful(data: &CoverageData, dimension: &str) -> Option<String> {
     ))
 }
 
+/// The numbers behind the `--by-platform` table: per file (in human
+/// order) each group's alone, then the union's; and the totals likewise.
+struct GroupNumbers {
+    groups: Groups,
+    names: Vec<String>,
+    per_file: Vec<Vec<Numbers>>,
+    totals: Vec<Numbers>,
+}
+
+impl GroupNumbers {
+    fn of(selection: &Selection) -> GroupNumbers {
+        let groups = Groups::of(selection.data);
+        let files = in_human_order(selection);
+        let mut totals = vec![Numbers::default(); groups.names.len()];
+        let per_file: Vec<Vec<Numbers>> = files
+            .iter()
+            .map(|f| {
+                let mut numbers: Vec<Numbers> = groups
+                    .names
+                    .iter()
+                    .map(|g| FileAnalysis::covered_by(f.file, f.file.covered_by.get(g)).numbers)
+                    .collect();
+                for (total, n) in totals.iter_mut().zip(&numbers) {
+                    *total += *n;
+                }
+                numbers.push(f.analysis.numbers);
+                numbers
+            })
+            .collect();
+        totals.push(selection.total);
+        GroupNumbers {
+            groups,
+            names: files.iter().map(|f| f.name.to_string()).collect(),
+            per_file,
+            totals,
+        }
+    }
+
+    /// Header, one row per file, TOTAL: cells as the text table shows them.
+    fn rows(&self, precision: usize, missing: &[String]) -> Vec<Vec<String>> {
+        let cells = |name: String, numbers: &[Numbers]| {
+            let (groups, all) = numbers.split_at(numbers.len() - 1);
+            let mut row = vec![name];
+            row.extend(
+                groups
+                    .iter()
+                    .map(|n| format!("{}%", n.display_covered(precision))),
+            );
+            // Expected platforms that sent nothing: a column of "-", not silence.
+            row.extend(missing.iter().map(|_| "-".to_string()));
+            row.push(format!("{}%", all[0].display_covered(precision)));
+            row
+        };
+        let mut header = vec!["Name".to_string()];
+        header.extend(self.groups.short.iter().cloned());
+        header.extend(missing.iter().map(|m| format!("{m} (no data)")));
+        header.push("all".to_string());
+        let mut rows = vec![header];
+        for (name, numbers) in self.names.iter().zip(&self.per_file) {
+            rows.push(cells(super::display_name(name), numbers));
+        }
+        rows.push(cells("TOTAL".to_string(), &self.totals));
+        rows
+    }
+}
+
 /// The `--by-platform` table.
 pub fn table(
-    data: &CoverageData,
+    selection: &Selection,
     precision: usize,
     format: GroupTableFormat,
     width: usize,
     missing: &[String],
 ) -> Result<String> {
-    let groups = Groups::of(data);
-    let mut names: Vec<&String> = data.files.keys().collect();
-    names.sort_by(|a, b| human_cmp(a, b).then_with(|| a.cmp(b)));
-    let mut header = vec!["Name".to_string()];
-    header.extend(groups.short.iter().cloned());
-    // Expected platforms that sent nothing: a column of "-", not silence.
-    header.extend(missing.iter().map(|m| format!("{m} (no data)")));
-    header.push("all".to_string());
-    let mut rows = vec![header];
-    let mut totals = vec![Numbers::default(); groups.names.len() + 1];
-    for name in names {
-        let file = &data.files[name];
-        let mut row = vec![name.clone()];
-        for (i, group) in groups.names.iter().enumerate() {
-            let n = group_numbers(file, file.covered_by.get(group));
-            totals[i] += n;
-            row.push(format!("{}%", n.display_covered(precision)));
-        }
-        row.extend(missing.iter().map(|_| "-".to_string()));
-        let union = super::analysis::Analysis::new(file).numbers;
-        totals[groups.names.len()] += union;
-        row.push(format!("{}%", union.display_covered(precision)));
-        rows.push(row);
-    }
-    let mut total_row = vec!["TOTAL".to_string()];
-    total_row.extend(
-        totals[..groups.names.len()]
-            .iter()
-            .map(|n| format!("{}%", n.display_covered(precision))),
-    );
-    total_row.extend(missing.iter().map(|_| "-".to_string()));
-    total_row.push(format!(
-        "{}%",
-        totals[groups.names.len()].display_covered(precision)
-    ));
-    rows.push(total_row);
-
+    let numbers = GroupNumbers::of(selection);
     match format {
-        GroupTableFormat::Json => {
-            // {"groups": {short: full}, "files": {name: {short: {...numbers}}}, "totals": {...}}
-            let numbers = |n: &Numbers| {
-                serde_json::json!({
-                    "num_statements": n.statements,
-                    "missing_lines": n.missing,
-                    "num_branches": n.branches,
-                    "missing_branches": n.missing_branches,
-                    "percent_covered": n.percent_covered(),
-                    "percent_covered_display": n.display_covered(precision),
-                })
-            };
-            let mut files = serde_json::Map::new();
-            for (name, file) in &data.files {
-                let mut per = serde_json::Map::new();
-                for (short, group) in groups.short.iter().zip(&groups.names) {
-                    per.insert(
-                        short.clone(),
-                        numbers(&group_numbers(file, file.covered_by.get(group))),
-                    );
-                }
-                per.insert(
-                    "all".into(),
-                    numbers(&super::analysis::Analysis::new(file).numbers),
-                );
-                files.insert(name.clone(), serde_json::Value::Object(per));
-            }
-            let mut total_map = serde_json::Map::new();
-            for (i, short) in groups.short.iter().enumerate() {
-                total_map.insert(short.clone(), numbers(&totals[i]));
-            }
-            total_map.insert("all".into(), numbers(&totals[groups.names.len()]));
-            let legend: serde_json::Map<String, serde_json::Value> = groups
-                .short
-                .iter()
-                .zip(&groups.names)
-                .map(|(s, n)| (s.clone(), serde_json::Value::String(n.clone())))
-                .collect();
-            let value = serde_json::json!({
-                "dimension": data.attribution.clone().unwrap_or_default(),
-                "groups": legend,
-                "files": files,
-                "totals": total_map,
-                "no_data": missing,
-            });
-            Ok(format!(
-                "{}\n",
-                serde_json::to_string_pretty(&value).expect("json")
-            ))
-        }
-        GroupTableFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|c| c.trim_end_matches('%').to_string())
-                    .collect();
-                writer
-                    .write_record(&cells)
-                    .map_err(|e| Error::Other(format!("csv: {e}")))?;
-            }
-            let bytes = writer
-                .into_inner()
-                .map_err(|e| Error::Other(format!("csv: {e}")))?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
-        }
+        GroupTableFormat::Json => Ok(json_layout(&numbers, selection, precision, missing)),
+        GroupTableFormat::Csv => csv_layout(&numbers.rows(precision, missing)),
         GroupTableFormat::Markdown | GroupTableFormat::Text => {
-            let mut builder = Builder::default();
-            for row in rows {
-                builder.push_record(row);
-            }
-            let mut table = builder.build();
-            if format == GroupTableFormat::Markdown {
-                table.with(Style::markdown());
-            } else {
-                table.with(Style::blank());
-            }
-            table.modify(Columns::new(1..), Alignment::right());
-            // Fit the terminal: shorten the widest column (the names) first.
-            table.with(Width::truncate(width).priority(Priority::max(false)));
-            let mut out = String::new();
-            for line in table.to_string().lines() {
-                out.push_str(line.trim_end());
-                out.push('\n');
-            }
-            let legend = groups.legend();
+            let rows = numbers.rows(precision, missing);
+            let mut out = text_layout(rows, format == GroupTableFormat::Markdown, width);
+            let legend = numbers.groups.legend();
             if !legend.is_empty() {
                 out.push('\n');
                 out.push_str(&legend);
@@ -266,12 +199,96 @@ pub fn table(
     }
 }
 
-/// One item of the diff: a line range or an arc, with its sort position.
-type Item = (u32, String);
+/// `{"dimension", "groups": {short: full}, "files": {name: {short: numbers}},
+/// "totals", "no_data"}`.
+fn json_layout(
+    g: &GroupNumbers,
+    selection: &Selection,
+    precision: usize,
+    missing: &[String],
+) -> String {
+    let numbers = |n: &Numbers| {
+        serde_json::json!({
+            "num_statements": n.statements,
+            "missing_lines": n.missing,
+            "num_branches": n.branches,
+            "missing_branches": n.missing_branches,
+            "percent_covered": n.percent_covered(),
+            "percent_covered_display": n.display_covered(precision),
+        })
+    };
+    let keyed = |list: &[Numbers]| -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (short, n) in g.groups.short.iter().zip(list) {
+            map.insert(short.clone(), numbers(n));
+        }
+        map.insert("all".into(), numbers(&list[list.len() - 1]));
+        serde_json::Value::Object(map)
+    };
+    let files: serde_json::Map<String, serde_json::Value> = g
+        .names
+        .iter()
+        .zip(&g.per_file)
+        .map(|(name, list)| (name.clone(), keyed(list)))
+        .collect();
+    let legend: serde_json::Map<String, serde_json::Value> = g
+        .groups
+        .short
+        .iter()
+        .zip(&g.groups.names)
+        .map(|(s, n)| (s.clone(), serde_json::Value::String(n.clone())))
+        .collect();
+    let value = serde_json::json!({
+        "dimension": selection.data.attribution.clone().unwrap_or_default(),
+        "groups": legend,
+        "files": files,
+        "totals": keyed(&g.totals),
+        "no_data": missing,
+    });
+    format!("{}\n", serde_json::to_string_pretty(&value).expect("json"))
+}
+
+/// The rows as CSV, percentages without `%`.
+fn csv_layout(rows: &[Vec<String>]) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        let cells: Vec<&str> = row.iter().map(|c| c.trim_end_matches('%')).collect();
+        writer
+            .write_record(&cells)
+            .map_err(|e| Error::Other(format!("csv: {e}")))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::Other(format!("csv: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The rows as a text (blank-style) or markdown table, fitted to `width`.
+fn text_layout(rows: Vec<Vec<String>>, markdown: bool, width: usize) -> String {
+    let mut builder = Builder::default();
+    for row in rows {
+        builder.push_record(row);
+    }
+    let mut table = builder.build();
+    if markdown {
+        table.with(Style::markdown());
+    } else {
+        table.with(Style::blank());
+    }
+    table.modify(Columns::new(1..), Alignment::right());
+    // Fit the terminal: shorten the widest column (the names) first.
+    table.with(Width::truncate(width).priority(Priority::max(false)));
+    let mut out = String::new();
+    for line in table.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
 
 /// The `--platform-diff` (and, with `only_on`, `--only-on`) listing.
-pub fn diff(data: &CoverageData, only_on: Option<&str>, missing: &[String]) -> Result<String> {
-    let groups = Groups::of(data);
+pub fn diff(selection: &Selection, only_on: Option<&str>, missing: &[String]) -> Result<String> {
+    let groups = Groups::of(selection.data);
     let only = match only_on {
         Some(wanted) => Some(groups.find(wanted).ok_or_else(|| {
             Error::Usage(format!(
@@ -282,11 +299,9 @@ pub fn diff(data: &CoverageData, only_on: Option<&str>, missing: &[String]) -> R
         None => None,
     };
     let all: BTreeSet<usize> = (0..groups.names.len()).collect();
-    let mut names: Vec<&String> = data.files.keys().collect();
-    names.sort_by(|a, b| human_cmp(a, b).then_with(|| a.cmp(b)));
     let mut rows: Vec<(String, String, String)> = Vec::new();
-    for name in names {
-        let file = &data.files[name];
+    for f in in_human_order(selection) {
+        let file = f.file;
         let member = |covered: &dyn Fn(&GroupCoverage) -> bool| -> BTreeSet<usize> {
             groups
                 .names
@@ -305,26 +320,20 @@ pub fn diff(data: &CoverageData, only_on: Option<&str>, missing: &[String]) -> R
             }
         }
         let mut items: BTreeMap<BTreeSet<usize>, Vec<Item>> = BTreeMap::new();
-        let statements: Vec<u32> = file.lines.keys().copied().collect();
-        for (set, lines) in line_sets {
+        for (set, covered) in line_sets {
             items
                 .entry(set)
                 .or_default()
-                .extend(ranges(&statements, &lines));
+                .extend(lines::ranges(&f.analysis.statements, &covered));
         }
         for key in file.arcs.keys() {
             let set = member(&|g| g.arcs.contains(key));
             if !set.is_empty() && set != all {
                 let (from, to) = *key;
-                let dest = if to > 0 {
-                    to.to_string()
-                } else {
-                    "exit".to_string()
-                };
                 items
                     .entry(set)
                     .or_default()
-                    .push((from, format!("{from}->{dest}")));
+                    .push((from, arc_text(from, to)));
             }
         }
         for key in file.branches.keys() {
@@ -337,24 +346,19 @@ pub fn diff(data: &CoverageData, only_on: Option<&str>, missing: &[String]) -> R
                     .push((*line, format!("{line}:{block}/{branch}")));
             }
         }
-        for (set, mut list) in items {
+        for (set, list) in items {
             if let Some(o) = only {
                 if set.len() != 1 || !set.contains(&o) {
                     continue;
                 }
             }
-            list.sort();
-            let text = list
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect::<Vec<_>>()
-                .join(", ");
+            let text = lines::join(list);
             let who = set
                 .iter()
                 .map(|i| groups.short[*i].as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            rows.push((name.clone(), text, who));
+            rows.push((super::display_name(f.name), text, who));
         }
     }
     let mut out = String::new();
@@ -395,37 +399,17 @@ fn no_data_note(missing: &[String]) -> String {
     }
 }
 
-/// Runs of consecutive statements that are all in `lines`, as `a-b`.
-fn ranges(statements: &[u32], lines: &BTreeSet<u32>) -> Vec<Item> {
-    let mut out = Vec::new();
-    let mut run: Option<(u32, u32)> = None;
-    for &s in statements {
-        if lines.contains(&s) {
-            run = Some(match run {
-                Some((a, _)) => (a, s),
-                None => (s, s),
-            });
-        } else if let Some((a, b)) = run.take() {
-            out.push((a, range_text(a, b)));
-        }
-    }
-    if let Some((a, b)) = run {
-        out.push((a, range_text(a, b)));
-    }
-    out
-}
-
-fn range_text(a: u32, b: u32) -> String {
-    if a == b {
-        a.to_string()
-    } else {
-        format!("{a}-{b}")
-    }
+/// The selected files in coverage.py's human name order.
+fn in_human_order<'s, 'a>(selection: &'s Selection<'a>) -> Vec<&'s SelectedFile<'a>> {
+    let mut files: Vec<&SelectedFile> = selection.files.iter().collect();
+    files.sort_by(|a, b| human_cmp(a.name, b.name).then_with(|| a.name.cmp(b.name)));
+    files
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FileCoverage;
 
     fn file(lines: &[(u32, u64)], groups: &[(&str, &[u32])]) -> FileCoverage {
         let mut f = FileCoverage {
@@ -460,7 +444,8 @@ mod tests {
                 ],
             ),
         );
-        let text = diff(&data, None, &[]).unwrap();
+        let selection = Selection::all(&data);
+        let text = diff(&selection, None, &[]).unwrap();
         assert!(
             text.contains("m.py   2-3   covered only on: 3.11.7\n"),
             "{text}"
@@ -469,11 +454,12 @@ mod tests {
             text.contains("m.py   4   covered only on: 3.12.1\n"),
             "{text}"
         );
-        let only = diff(&data, Some("3.12.1"), &[]).unwrap();
+        let only = diff(&selection, Some("3.12.1"), &[]).unwrap();
         assert!(!only.contains("2-3"), "{only}");
-        assert!(diff(&data, Some("nope"), &[]).is_err());
+        assert!(diff(&selection, Some("nope"), &[]).is_err());
         let f = &data.files["m.py"];
-        let n = group_numbers(f, f.covered_by.get("platform linux, python 3.12.1-final-0"));
+        let g = f.covered_by.get("platform linux, python 3.12.1-final-0");
+        let n = FileAnalysis::covered_by(f, g).numbers;
         assert_eq!((n.statements, n.missing), (5, 3));
     }
 }

@@ -5,29 +5,7 @@
 //! per platform, sorted. The separator arithmetic is pytest's
 //! `TerminalWriter.sep`, which pytest-cov copies.
 
-/// Which look the header has (`--header`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum HeaderStyle {
-    /// `-` fill, no blank lines, as in pytest-cov's documentation.
-    #[default]
-    Default,
-    /// pytest-cov 7.x terminal output: `_` fill, a blank line after each
-    /// header line, trailing spaces kept on the centred lines.
-    PytestCov,
-    /// No header.
-    None,
-}
-
-impl HeaderStyle {
-    pub fn parse(text: &str) -> Option<HeaderStyle> {
-        match text {
-            "default" => Some(HeaderStyle::Default),
-            "pytest-cov" => Some(HeaderStyle::PytestCov),
-            "none" => Some(HeaderStyle::None),
-            _ => None,
-        }
-    }
-}
+pub use crate::config::HeaderStyle;
 
 /// pytest's separator line: `title` centred in `width` with `fill`.
 pub fn sep(width: usize, fill: char, title: &str) -> String {
@@ -72,31 +50,6 @@ pub fn render(platforms: &[String], style: HeaderStyle, width: usize) -> String 
         }
     }
     out
-}
-
-/// The width to lay the header out in: `--width`, else `COLUMNS`, else the
-/// terminal, else 80; below 40 means 80 (pytest's rule).
-pub fn resolve_width(explicit: Option<usize>) -> usize {
-    let from_env = || {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|c| *c > 0)
-    };
-    let from_terminal = || {
-        terminal_size::terminal_size_of(std::io::stdout())
-            .map(|(terminal_size::Width(w), _)| usize::from(w))
-            .filter(|w| *w > 0)
-    };
-    let width = explicit
-        .or_else(from_env)
-        .or_else(from_terminal)
-        .unwrap_or(80);
-    if width < 40 {
-        80
-    } else {
-        width
-    }
 }
 
 #[cfg(test)]

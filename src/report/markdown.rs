@@ -14,6 +14,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The table as `coverage report --format=markdown` prints it.
 pub fn render(table: &Table) -> String {
     let precision = table.precision;
     let total_pc = table.total.display_covered(precision);

@@ -1,39 +1,43 @@
 //! The coverage table, byte for byte as coverage.py's `coverage report`
 //! prints it, and the pytest-cov style platform header above it.
 //!
-//! [`Table::build`] does the shared work once (analysis, skipping, sorting,
-//! the TOTAL); `text`, `markdown` and `total` only lay it out.
+//! [`Table::build`] turns a [`Selection`] (the files and numbers every
+//! output shares) into rows: skipping, sorting, the Missing text; `text`,
+//! `markdown` and `total` only lay it out.
 
 use crate::error::{Error, Result};
-use crate::model::CoverageData;
 
-pub mod analysis;
 pub mod groups;
 pub mod header;
 pub mod markdown;
-pub mod numbers;
 pub mod sort;
+pub mod summary;
 pub mod text;
 
-use analysis::Analysis;
-use numbers::Numbers;
+use crate::analysis::{Numbers, Selection};
 
 /// How the table is laid out (`--format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TableFormat {
+    /// coverage.py's text table.
     #[default]
     Text,
+    /// coverage.py's markdown table.
     Markdown,
     /// Only the total percentage.
     Total,
+    /// Lines, functions, branches (and Go statements) separately (`summary.rs`).
+    Summary,
 }
 
 impl TableFormat {
+    /// `--format` / `[report] format`, with coverage.py's error text.
     pub fn parse(text: &str) -> Result<TableFormat> {
         match text {
             "text" => Ok(TableFormat::Text),
             "markdown" => Ok(TableFormat::Markdown),
             "total" => Ok(TableFormat::Total),
+            "summary" => Ok(TableFormat::Summary),
             other => Err(Error::Usage(format!(
                 "Unknown report format choice: '{other}'"
             ))),
@@ -44,10 +48,15 @@ impl TableFormat {
 /// The `coverage report` options covmerge supports.
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions {
+    /// `--format`.
     pub format: TableFormat,
+    /// `-m`: the Missing column.
     pub show_missing: bool,
+    /// Decimals of the percentages.
     pub precision: usize,
+    /// `--skip-covered`.
     pub skip_covered: bool,
+    /// `--skip-empty`.
     pub skip_empty: bool,
     /// `name`, `stmts`, `miss`, `branch`, `brpart` or `cover`, optionally
     /// prefixed with `+` or `-`.
@@ -60,8 +69,11 @@ pub struct ReportOptions {
 /// One shown row.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The file name, control characters shown as `?`.
     pub name: String,
+    /// Its numbers.
     pub numbers: Numbers,
+    /// The Missing text (empty without `-m`).
     pub missing: String,
 }
 
@@ -70,45 +82,47 @@ pub struct Row {
 pub struct Table {
     /// Whether the Branch and BrPart columns are shown.
     pub branches: bool,
+    /// Whether the Missing column is shown.
     pub show_missing: bool,
+    /// Decimals of the percentages.
     pub precision: usize,
+    /// The shown rows, sorted.
     pub rows: Vec<Row>,
     /// Sums over every file, including skipped ones.
     pub total: Numbers,
+    /// Rows left out by `--skip-covered`.
     pub skipped_covered: usize,
+    /// Rows left out by `--skip-empty`.
     pub skipped_empty: usize,
 }
 
 impl Table {
-    pub fn build(data: &CoverageData, options: &ReportOptions) -> Result<Table> {
-        let branches = data.branch_coverage;
-        let mut total = Numbers::default();
+    /// The rows of `selection`: skipped as `options` say, sorted, with
+    /// the Missing text when `-m` asks for it. The TOTAL is the
+    /// selection's (skipped files count).
+    pub fn build(selection: &Selection, options: &ReportOptions) -> Result<Table> {
+        let branches = selection.branch_coverage();
         let mut rows = Vec::new();
         let mut skipped_covered = 0;
         let mut skipped_empty = 0;
-        for (name, file) in &data.files {
-            if !options.filter.keeps(name) {
-                continue;
-            }
-            let analysis = Analysis::new(file);
-            let numbers = analysis.numbers;
-            total += numbers;
-            if options.skip_covered && numbers.missing == 0 && numbers.partial_branches == 0 {
+        for f in &selection.files {
+            // coverage.py tests skip-covered before skip-empty.
+            if options.skip_covered && f.is_fully_covered() {
                 skipped_covered += 1;
                 continue;
             }
-            if options.skip_empty && numbers.statements == 0 {
+            if options.skip_empty && f.is_empty() {
                 skipped_empty += 1;
                 continue;
             }
             let missing = if options.show_missing {
-                analysis.missing_text()
+                f.analysis.missing_text()
             } else {
                 String::new()
             };
             rows.push(Row {
-                name: display_name(name),
-                numbers,
+                name: display_name(f.name),
+                numbers: f.analysis.numbers,
                 missing,
             });
         }
@@ -118,7 +132,7 @@ impl Table {
             show_missing: options.show_missing,
             precision: options.precision,
             rows,
-            total,
+            total: selection.total,
             skipped_covered,
             skipped_empty,
         })
@@ -149,11 +163,14 @@ impl Table {
         out
     }
 
+    /// The table in `format`.
     pub fn render(&self, format: TableFormat) -> String {
         match format {
             TableFormat::Text => text::render(self),
             TableFormat::Markdown => markdown::render(self),
             TableFormat::Total => format!("{}\n", self.total.display_covered(self.precision)),
+            // Needs the data, not the table: see `summary::Summary`.
+            TableFormat::Summary => String::new(),
         }
     }
 }
@@ -167,7 +184,7 @@ fn plural(n: usize, thing: &str) -> String {
 }
 
 /// coverage.py replaces characters that are not printable with `?`.
-fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     name.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
@@ -192,7 +209,9 @@ pub(crate) fn rjust(text: &str, width: usize) -> String {
 /// The outcome of `--fail-under`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailUnder {
+    /// The total was below the minimum.
     pub failed: bool,
+    /// coverage.py's message.
     pub message: String,
 }
 
@@ -203,7 +222,7 @@ pub fn check_fail_under(total: &Numbers, min: f64, precision: usize) -> Result<F
     if !(0.0..=100.0).contains(&min) {
         return Err(Error::Usage(format!(
             "fail_under={} is invalid. Must be between 0 and 100.",
-            python_float_repr(min)
+            crate::pyfmt::py_float_repr(min)
         )));
     }
     let decimals = if min == min.trunc() {
@@ -233,15 +252,6 @@ pub fn parse_fail_under(text: &str) -> Result<f64> {
     text.trim()
         .parse()
         .map_err(|_| Error::Usage(format!("--fail-under: {text:?} is not a number")))
-}
-
-/// Python's `repr` of a float for the common cases (`101.0`, `76.5`).
-fn python_float_repr(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e16 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::{ljust, rjust, Table};
 
+/// The table as `coverage report` prints it.
 pub fn render(table: &Table) -> String {
     let precision = table.precision;
     let total_pc = table.total.display_covered(precision);

@@ -1,0 +1,542 @@
+//! The running result of one thread of a combine: the files read so far,
+//! each input's outcome and warnings, and what to say about the run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::running_file::RunningFile;
+use super::{normalize_paths, CombineOptions, Combined, InputOutcome, InputStatus, DEBUG_PREFIX};
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::hashing::sha256_hex;
+use crate::model::{CoverageData, FileCoverage, Source};
+
+/// Per input: outcome and warnings, kept with its index so that messages
+/// come out in input order whatever thread read it.
+struct InputRecord {
+    index: usize,
+    outcome: InputOutcome,
+    warnings: Vec<String>,
+    error: Option<Error>,
+}
+
+#[derive(Default)]
+pub(super) struct Accumulator {
+    branch_coverage: bool,
+    sources: Vec<Source>,
+    files: HashMap<String, RunningFile>,
+    with_branches: usize,
+    without_branches: usize,
+    inputs: Vec<InputRecord>,
+    explained: BTreeMap<String, String>,
+    /// Which workers wrote each file name (for case merging).
+    origins: crate::names::NameOrigins,
+}
+
+impl Accumulator {
+    pub(super) fn duplicate(
+        &mut self,
+        index: usize,
+        path: &Path,
+        first: &Path,
+        hash: Option<&(u64, String)>,
+    ) {
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Duplicate {
+                    of: first.to_path_buf(),
+                },
+                size: hash.map(|h| h.0),
+                sha256: hash.map(|h| h.1.clone()),
+                ..Default::default()
+            },
+            warnings: vec![format!(
+                "{}: identical to {}, counted once",
+                path.display(),
+                first.display()
+            )],
+            error: None,
+        });
+    }
+
+    fn reject(&mut self, index: usize, path: &Path, err: Error, bytes: Option<&[u8]>) {
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Rejected {
+                    reason: err.to_string(),
+                },
+                size: bytes.map(|b| b.len() as u64),
+                sha256: bytes.map(sha256_hex),
+                ..Default::default()
+            },
+            warnings: vec![format!("{err}; skipped")],
+            error: Some(err),
+        });
+    }
+
+    pub(super) fn read_input(&mut self, index: usize, path: &Path, options: &CombineOptions) {
+        let _in_flight = formats::reserve(path);
+        let bytes = match formats::read_input_bytes(path) {
+            Ok(b) => b,
+            Err(err) => return self.reject(index, path, err, None),
+        };
+        // Streaming readers (LCOV, coverage.py JSON) add each file's flat
+        // records straight into the running result. Attribution needs each
+        // input as a whole, so it takes the general path.
+        if options.attribution.is_none() && self.read_streamed(index, path, &bytes, options) {
+            return;
+        }
+        let parsed = match formats::parse(path, &bytes) {
+            Ok(p) => p,
+            Err(err) => return self.reject(index, path, err, Some(&bytes)),
+        };
+        let hash = (
+            bytes.len() as u64,
+            options.content_hashes.then(|| sha256_hex(&bytes)),
+        );
+        drop(bytes);
+        let mut warnings = parsed.diagnostics.messages(path);
+        let mut parsed = parsed;
+        match &options.attribution {
+            Some(dim) => {
+                if let Some(w) = crate::attribution::attribute(&mut parsed.data, dim) {
+                    warnings.push(format!("{}: {w}", path.display()));
+                }
+            }
+            None => crate::attribution::strip(&mut parsed.data),
+        }
+        let explained = &mut self.explained;
+        let mut names = HashMap::new();
+        let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
+            names.insert(raw.to_string(), name.to_string());
+            note_mapping(explained, options, raw, name, rule)
+        });
+        let mut tally = Tally {
+            branches: data.branch_coverage,
+            names,
+            ..Default::default()
+        };
+        for (name, mut file) in data.files {
+            options.sources.map_raw(&name, &mut file);
+            tally.count(file.lines.values().copied());
+            tally.files.insert(name.clone());
+            let acc = self.files.entry(name).or_default();
+            acc.formats.insert(parsed.format);
+            acc.branch_inputs.note(
+                index,
+                !file.arc_lines.is_empty() || !file.branch_counts.is_empty(),
+                !file.arcs.is_empty() || !file.branches.is_empty(),
+            );
+            acc.add(file);
+        }
+        let format = parsed.format;
+        self.push_outcome(
+            index,
+            path,
+            warnings,
+            tally,
+            data.sources,
+            format,
+            hash,
+            options,
+        );
+    }
+
+    /// Read `bytes` through its format's streaming reader, if it has one
+    /// (see [`formats::InputFormat::stream`]); false when it has none.
+    fn read_streamed(
+        &mut self,
+        index: usize,
+        path: &Path,
+        bytes: &[u8],
+        options: &CombineOptions,
+    ) -> bool {
+        let Some((reader, text)) = formats::streaming_reader(bytes) else {
+            return false;
+        };
+        let format = reader.name();
+        let mut diag = formats::Diagnostics::default();
+        let mut tally = Tally::default();
+        let files = &mut self.files;
+        let explained = &mut self.explained;
+        let result = reader.stream(path, text, &mut diag, &mut |records| {
+            tally.count(records.lines.iter().map(|(_, h)| *h));
+            tally.count(records.file.lines.values().copied());
+            let name = tally.name(&records.name, options, explained);
+            let acc = files.entry(name).or_default();
+            acc.formats.insert(format);
+            let named = !records.numeric_branches.is_empty()
+                || !records.arcs.is_empty()
+                || !records.file.arcs.is_empty()
+                || !records.file.branches.is_empty();
+            if named {
+                acc.branch_inputs.note(index, false, true);
+            }
+            acc.add_records(records);
+        });
+        let end = match result {
+            Ok(end) => end,
+            // A streaming reader fails only before it hands over any file.
+            Err(err) => {
+                self.reject(index, path, err, Some(bytes));
+                return true;
+            }
+        };
+        tally.branches = end.branch_coverage;
+        let hash = (
+            bytes.len() as u64,
+            options.content_hashes.then(|| sha256_hex(bytes)),
+        );
+        let warnings = diag.messages(path);
+        self.push_outcome(
+            index,
+            path,
+            warnings,
+            tally,
+            end.sources,
+            format,
+            hash,
+            options,
+        );
+        true
+    }
+
+    /// Record a used input: its outcome, warnings (the first is fatal with
+    /// --strict) and what it contributed.
+    #[allow(clippy::too_many_arguments)]
+    fn push_outcome(
+        &mut self,
+        index: usize,
+        path: &Path,
+        warnings: Vec<String>,
+        tally: Tally,
+        sources: Vec<Source>,
+        format: &'static str,
+        (size, sha256): (u64, Option<String>),
+        options: &CombineOptions,
+    ) {
+        let error = match (options.strict, warnings.first()) {
+            (true, Some(first)) => Some(Error::Other(format!("{first} (--strict)"))),
+            _ => None,
+        };
+        if tally.branches {
+            self.with_branches += 1;
+            self.branch_coverage = true;
+        } else {
+            self.without_branches += 1;
+        }
+        self.sources.extend(sources.iter().cloned());
+        let names = tally.names.iter().map(|(r, n)| (r.as_str(), n.as_str()));
+        self.origins.note(names, &sources);
+        self.inputs.push(InputRecord {
+            index,
+            outcome: InputOutcome {
+                path: path.to_path_buf(),
+                status: InputStatus::Used,
+                format: Some(format),
+                size: Some(size),
+                sha256,
+                sources,
+                files: tally.files.len(),
+                statements: tally.statements,
+                covered: tally.covered,
+            },
+            warnings,
+            error,
+        });
+    }
+
+    /// A duplicate stands for its first copy. If that copy was rejected
+    /// after it was hashed (it could not be read, or changed), the first
+    /// duplicate that reads is used in its place and later ones point to it.
+    pub(super) fn read_orphans(
+        mut self,
+        paths: &[PathBuf],
+        duplicates: &HashMap<usize, usize>,
+        hashes: &HashMap<usize, (u64, String)>,
+        options: &CombineOptions,
+    ) -> Accumulator {
+        let rejected: std::collections::HashSet<usize> = (self.inputs.iter())
+            .filter(|r| matches!(r.outcome.status, InputStatus::Rejected { .. }))
+            .map(|r| r.index)
+            .collect();
+        let mut orphans: Vec<(usize, usize)> = (duplicates.iter())
+            .filter(|(_, first)| rejected.contains(first))
+            .map(|(&i, &first)| (i, first))
+            .collect();
+        orphans.sort_unstable();
+        let mut stand_in: HashMap<usize, usize> = HashMap::new();
+        for (i, first) in orphans {
+            self.inputs.retain(|r| r.index != i);
+            match stand_in.get(&first) {
+                Some(&used) => self.duplicate(i, &paths[i], &paths[used], hashes.get(&i)),
+                None => {
+                    self.read_input(i, &paths[i], options);
+                    if self
+                        .inputs
+                        .last()
+                        .is_some_and(|r| r.outcome.status == InputStatus::Used)
+                    {
+                        stand_in.insert(first, i);
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    pub(super) fn absorb(mut self, mut other: Accumulator) -> Accumulator {
+        // Keep the bigger map and move the smaller one's files into it.
+        if other.files.len() > self.files.len() {
+            std::mem::swap(&mut self.files, &mut other.files);
+        }
+        for (name, file) in other.files {
+            match self.files.get_mut(&name) {
+                Some(mine) => mine.absorb(file),
+                None => {
+                    self.files.insert(name, file);
+                }
+            }
+        }
+        self.branch_coverage |= other.branch_coverage;
+        self.sources.extend(other.sources);
+        self.with_branches += other.with_branches;
+        self.without_branches += other.without_branches;
+        self.inputs.extend(other.inputs);
+        for (raw, how) in other.explained {
+            self.explained.entry(raw).or_insert(how);
+        }
+        self.origins.absorb(other.origins);
+        self
+    }
+
+    /// The combined result, after the warnings about the whole run, in
+    /// input order (the first is fatal with `--strict`).
+    pub(super) fn finish(
+        mut self,
+        options: &CombineOptions,
+        warn: &mut dyn FnMut(&str),
+    ) -> Result<Combined> {
+        self.inputs.sort_by_key(|r| r.index);
+        for record in &mut self.inputs {
+            if options.strict {
+                if let Some(err) = record.error.take() {
+                    return Err(err);
+                }
+            }
+            for w in &record.warnings {
+                warn(w);
+            }
+        }
+        for (raw, how) in &self.explained {
+            warn(&format!("{DEBUG_PREFIX}path {raw} -> {how}"));
+        }
+        let mut notice = |text: String| -> Result<()> {
+            if options.strict {
+                return Err(Error::Other(format!("{text} (--strict)")));
+            }
+            warn(&text);
+            Ok(())
+        };
+        if self.with_branches > 0 && self.without_branches > 0 {
+            notice(format!(
+                "{} input(s) measured branches and {} did not; branch columns are shown, \
+                 and files only the latter measured have no branch data",
+                self.with_branches, self.without_branches
+            ))?;
+        }
+        for text in file_notices(&self.files) {
+            notice(text)?;
+        }
+        self.sources.sort();
+        let branch_inputs = branch_input_names(&self.files, &self.inputs);
+        let mut files: BTreeMap<String, FileCoverage> = self
+            .files
+            .into_iter()
+            .map(|(name, file)| (name, file.into_file()))
+            .collect();
+        // One name per file whatever case Windows and macOS workers wrote.
+        let mut notes = Vec::new();
+        for message in crate::names::unify_case(&mut files, &self.origins) {
+            match message {
+                crate::names::CaseMessage::Merged { .. } => notes.push(message.text()),
+                crate::names::CaseMessage::Conflict { .. } => notice(message.text())?,
+            }
+        }
+        for text in drift_notices(&files) {
+            notice(text)?;
+        }
+        Ok(Combined {
+            data: CoverageData {
+                branch_coverage: self.branch_coverage,
+                sources: self.sources,
+                root: None,
+                attribution: options.attribution.as_ref().map(|d| d.name()),
+                files,
+            },
+            inputs: self.inputs.into_iter().map(|r| r.outcome).collect(),
+            notes,
+            branch_inputs,
+        })
+    }
+}
+
+/// Files measured by different tool families, sorted by name.
+fn file_notices(files: &HashMap<String, RunningFile>) -> Vec<String> {
+    let mut names: Vec<&String> = files.keys().collect();
+    names.sort();
+    let mut out = Vec::new();
+    for name in &names {
+        if let Some(formats) = producer_mix(name, &files[*name].formats) {
+            out.push(format!(
+                "{name}: measured by different tools ({formats}); they instrument different \
+                 lines and branches, so its numbers mix two views of the same source"
+            ));
+        }
+    }
+    // Files whose statements stay unknown: crate::pyanalysis (analysis
+    // with --python, or the note that leaves them out of the table).
+    out
+}
+
+/// For files whose branch outcomes came by count from some inputs and by
+/// name from others: the first input of each kind (`a.xml`, or `a.xml and
+/// 2 more`), as the warning of [`crate::model::branches::warnings`] names them.
+fn branch_input_names(
+    files: &HashMap<String, RunningFile>,
+    inputs: &[InputRecord],
+) -> BTreeMap<String, (String, String)> {
+    let describe = |(index, n): (usize, usize)| -> String {
+        let path = inputs
+            .iter()
+            .find(|r| r.index == index)
+            .map(|r| crate::sanitize::line(&r.outcome.path.display().to_string()).into_owned())
+            .unwrap_or_else(|| format!("input {}", index + 1));
+        match n {
+            1 => path,
+            n => format!("{path} and {} more", n - 1),
+        }
+    };
+    files
+        .iter()
+        .filter_map(|(name, f)| {
+            let (count_only, named) = (f.branch_inputs.count_only?, f.branch_inputs.named?);
+            Some((name.clone(), (describe(count_only), describe(named))))
+        })
+        .collect()
+}
+
+/// Files whose workers ran different code (different source hashes).
+fn drift_notices(files: &BTreeMap<String, FileCoverage>) -> Vec<String> {
+    let drifted = files.iter().filter(|(_, f)| f.source_hashes.len() > 1);
+    drifted
+        .map(|(name, file)| {
+            let sides: Vec<String> = file
+                .source_hashes
+                .iter()
+                .map(|(hash, platforms)| {
+                    let platforms: Vec<&str> = platforms.iter().map(String::as_str).collect();
+                    format!(
+                        "sha256 {} on {}",
+                        &hash[..hash.len().min(12)],
+                        platforms.join("; ")
+                    )
+                })
+                .collect();
+            format!(
+                "{name}: the workers ran different code (the source file differs): {}",
+                sides.join(" | ")
+            )
+        })
+        .collect()
+}
+
+/// What a fast-path read of one input found: for its manifest entry, and
+/// the canonical names of its files (mapped once per raw name).
+#[derive(Default)]
+struct Tally {
+    branches: bool,
+    statements: usize,
+    covered: usize,
+    files: std::collections::BTreeSet<String>,
+    names: HashMap<String, String>,
+}
+
+impl Tally {
+    fn count(&mut self, hits: impl Iterator<Item = u64>) {
+        for h in hits {
+            self.statements += 1;
+            self.covered += usize::from(h > 0);
+        }
+    }
+
+    fn name(
+        &mut self,
+        raw: &str,
+        options: &CombineOptions,
+        explained: &mut BTreeMap<String, String>,
+    ) -> String {
+        if let Some(n) = self.names.get(raw) {
+            return n.clone();
+        }
+        let (n, rule) = options.mapper.map(raw, None);
+        note_mapping(explained, options, raw, &n, rule.as_deref());
+        self.names.insert(raw.to_string(), n.clone());
+        self.files.insert(n.clone());
+        n
+    }
+}
+
+/// Remember how `raw` was mapped, for `--debug-paths`.
+fn note_mapping(
+    explained: &mut BTreeMap<String, String>,
+    options: &CombineOptions,
+    raw: &str,
+    name: &str,
+    rule: Option<&str>,
+) {
+    if options.debug_paths && raw != name {
+        let how = match rule {
+            Some(rule) => format!("{name} (rule {rule:?})"),
+            None => name.to_string(),
+        };
+        explained.entry(raw.to_string()).or_insert(how);
+    }
+}
+
+/// The different tool families that measured `name`, when there are
+/// several. coverage.py's own formats (JSON, LCOV, XML, raw data) count as
+/// one family for Python files. covmerge's own data files carry what other
+/// tools measured, so they are no family of their own: an `-o` file of
+/// LCOV inputs combined again with more LCOV is no mix.
+fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) -> Option<String> {
+    let families: Vec<&str> = formats
+        .iter()
+        .copied()
+        .filter(|f| *f != formats::InputFormat::name(&formats::native::Native))
+        .collect();
+    if families.len() < 2 || name.ends_with(".py") || name.ends_with(".pyw") {
+        return None;
+    }
+    Some(families.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covmerge_data_files_are_no_tool_family() {
+        let set = |f: &[&'static str]| f.iter().copied().collect();
+        assert_eq!(producer_mix("a.c", &set(&["covmerge", "LCOV"])), None);
+        assert_eq!(
+            producer_mix("a.c", &set(&["covmerge", "LCOV", "gcov JSON"])).as_deref(),
+            Some("LCOV, gcov JSON")
+        );
+        assert_eq!(producer_mix("a.py", &set(&["LCOV", "Cobertura"])), None);
+    }
+}

@@ -1,0 +1,381 @@
+//! One file's running result in a combine: line hits in dense arrays while
+//! the lines are dense, numeric branches and arcs in sorted lists, the rest
+//! in the model. Adding an input is then a linear pass, not a tree insert
+//! per record; [`RunningFile::into_file`] turns it back into the model.
+
+use std::collections::BTreeMap;
+
+use crate::formats::FileRecords;
+use crate::model::{add_hits, add_taken, BranchId, FileCoverage, Function, Taken};
+
+/// One file's running result. Line hits are kept in a dense vector indexed
+/// by line number while the lines are dense enough, which makes adding an
+/// input a linear pass instead of a tree insert per line.
+#[derive(Default)]
+pub(super) struct RunningFile {
+    hits: Vec<u64>,
+    present: Vec<bool>,
+    statements: usize,
+    /// Everything else, and the lines once they turn out to be sparse.
+    pub(super) rest: FileCoverage,
+    sparse: bool,
+    /// Nothing added yet (an empty `rest` is not "known with no statements").
+    has_data: bool,
+    /// The input formats that measured this file, to warn when different
+    /// tools did (gcc and clang, say, instrument different lines).
+    pub(super) formats: std::collections::BTreeSet<&'static str>,
+    /// Which inputs gave branch outcomes only by count, and which named
+    /// them, for the warning when the two meet.
+    pub(super) branch_inputs: BranchInputs,
+    /// Numeric LCOV branches ((line, block, branch), taken), sorted and
+    /// unique; turned into the model's branches at the end.
+    numeric_branches: Vec<((u32, u32, u32), Taken)>,
+    /// coverage.py arcs from the JSON fast path, sorted and unique.
+    arc_list: Vec<((u32, i64), Taken)>,
+}
+
+/// The inputs (by index) behind a file's branch outcomes: the first of
+/// each kind and how many, in constant space per file.
+#[derive(Default, Clone, Copy)]
+pub(super) struct BranchInputs {
+    /// Outcomes known only by count (Cobertura `condition-coverage`,
+    /// JaCoCo counters, coverage.py Cobertura's branch lines).
+    pub(super) count_only: Option<(usize, usize)>,
+    /// Outcomes each known by name (LCOV, JSON, gcov, raw data).
+    pub(super) named: Option<(usize, usize)>,
+}
+
+impl BranchInputs {
+    /// Note what input `index` gave `file`.
+    pub(super) fn note(&mut self, index: usize, count_only: bool, named: bool) {
+        let bump = |slot: &mut Option<(usize, usize)>| {
+            *slot = Some(match *slot {
+                Some((first, n)) => (first.min(index), n + 1),
+                None => (index, 1),
+            });
+        };
+        if count_only {
+            bump(&mut self.count_only);
+        }
+        if named {
+            bump(&mut self.named);
+        }
+    }
+
+    fn absorb(&mut self, other: BranchInputs) {
+        let join = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
+            (Some((i, n)), Some((j, m))) => Some((i.min(j), n + m)),
+            (a, b) => a.or(b),
+        };
+        self.count_only = join(self.count_only, other.count_only);
+        self.named = join(self.named, other.named);
+    }
+}
+
+impl RunningFile {
+    fn add_lines(&mut self, lines: BTreeMap<u32, u64>) {
+        let Some((&max, _)) = lines.last_key_value() else {
+            return;
+        };
+        let max = max as usize;
+        // A line number far beyond the count (a bogus 2^31) must not make
+        // us allocate gigabytes: such files stay in the tree form.
+        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+            self.make_sparse();
+            self.rest.merge(FileCoverage {
+                lines,
+                ..Default::default()
+            });
+            return;
+        }
+        self.add_dense(max, lines);
+    }
+
+    /// Add lines no higher than `max` to the dense arrays.
+    fn add_dense(&mut self, max: usize, lines: impl IntoIterator<Item = (u32, u64)>) {
+        if self.hits.len() <= max {
+            self.hits.resize(max + 1, 0);
+            self.present.resize(max + 1, false);
+        }
+        for (l, h) in lines {
+            let l = l as usize;
+            if !self.present[l] {
+                self.present[l] = true;
+                self.statements += 1;
+            }
+            self.hits[l] = add_hits(self.hits[l], h);
+        }
+    }
+
+    fn make_sparse(&mut self) {
+        if self.sparse {
+            return;
+        }
+        self.sparse = true;
+        let lines: BTreeMap<u32, u64> = self.take_dense().collect();
+        if !lines.is_empty() {
+            self.rest.merge(FileCoverage {
+                lines,
+                ..Default::default()
+            });
+        }
+    }
+
+    fn take_dense(&mut self) -> impl Iterator<Item = (u32, u64)> {
+        let hits = std::mem::take(&mut self.hits);
+        let present = std::mem::take(&mut self.present);
+        self.statements = 0;
+        hits.into_iter()
+            .zip(present)
+            .enumerate()
+            .filter(|(_, (_, p))| *p)
+            .map(|(l, (h, _))| (l as u32, h))
+    }
+
+    /// One file from a streaming reader: its flat lists go straight into
+    /// the dense arrays and sorted lists.
+    pub(super) fn add_records(&mut self, records: FileRecords) {
+        if self.rest.statements_unknown || records.file.statements_unknown {
+            let (_, file) = records.into_file();
+            return self.add(file);
+        }
+        let mut file = records.file;
+        if self.has_data && merge_same_functions(&mut self.rest.functions, &file.functions) {
+            file.functions.clear();
+        }
+        self.add(file);
+        self.add_line_list(records.lines);
+        self.add_numeric(records.numeric_branches);
+        merge_sorted_list(&mut self.arc_list, records.arcs);
+    }
+
+    /// Lines in any order, possibly repeated.
+    fn add_line_list(&mut self, lines: Vec<(u32, u64)>) {
+        let Some(max) = lines.iter().map(|(l, _)| *l as usize).max() else {
+            return;
+        };
+        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+            let mut map: BTreeMap<u32, u64> = BTreeMap::new();
+            for (l, h) in lines {
+                let e = map.entry(l).or_insert(0);
+                *e = add_hits(*e, h);
+            }
+            self.add_lines(map);
+            return;
+        }
+        self.add_dense(max, lines);
+    }
+
+    /// Add numeric branches; the common case (same branches as before) is
+    /// one pass over both lists.
+    fn add_numeric(&mut self, list: Vec<((u32, u32, u32), Taken)>) {
+        merge_sorted_list(&mut self.numeric_branches, list);
+    }
+
+    /// Move the fast paths' branch and arc lists into `rest`, before the
+    /// model's own merge has to see them (raw coverage.py data).
+    fn flush_lists(&mut self) {
+        let numeric = std::mem::take(&mut self.numeric_branches);
+        let arcs = std::mem::take(&mut self.arc_list);
+        if numeric.is_empty() && arcs.is_empty() {
+            return;
+        }
+        self.rest.merge(FileCoverage {
+            branches: numeric
+                .into_iter()
+                .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                .collect(),
+            arcs: arcs.into_iter().collect(),
+            ..Default::default()
+        });
+    }
+
+    fn merge_rest(&mut self, file: FileCoverage) {
+        if self.has_data {
+            self.rest.merge(file);
+        } else {
+            self.rest = file;
+            self.has_data = true;
+        }
+    }
+
+    pub(super) fn add(&mut self, mut file: FileCoverage) {
+        // Raw coverage.py data (statements unknown) needs the model's own
+        // merge, which decides what the other side's statements keep.
+        if file.statements_unknown || self.rest.statements_unknown {
+            self.make_sparse();
+            self.flush_lists();
+            self.merge_rest(file);
+            return;
+        }
+        let lines = std::mem::take(&mut file.lines);
+        // The rest first: it may replace an empty `rest` wholesale.
+        self.merge_rest(file);
+        self.add_lines(lines);
+    }
+
+    pub(super) fn absorb(&mut self, mut other: RunningFile) {
+        if !other.has_data {
+            return;
+        }
+        self.formats.append(&mut other.formats);
+        let inputs = std::mem::take(&mut other.branch_inputs);
+        self.branch_inputs.absorb(inputs);
+        let numeric = std::mem::take(&mut other.numeric_branches);
+        self.add_numeric(numeric);
+        if !self.has_data {
+            *self = other;
+            return;
+        }
+        if other.rest.statements_unknown || self.rest.statements_unknown {
+            self.make_sparse();
+            self.flush_lists();
+            other.make_sparse();
+            other.flush_lists();
+            self.rest.merge(other.rest);
+            return;
+        }
+        if other.sparse {
+            self.make_sparse();
+            other.make_sparse();
+        }
+        let arcs = std::mem::take(&mut other.arc_list);
+        merge_sorted_list(&mut self.arc_list, arcs);
+        let lines: BTreeMap<u32, u64> = other.take_dense().collect();
+        self.add_lines(lines);
+        if merge_same_functions(&mut self.rest.functions, &other.rest.functions) {
+            other.rest.functions.clear();
+        }
+        self.rest.merge(other.rest);
+    }
+
+    pub(super) fn into_file(mut self) -> FileCoverage {
+        let dense: BTreeMap<u32, u64> = self.take_dense().collect();
+        let numeric = std::mem::take(&mut self.numeric_branches);
+        let arcs = std::mem::take(&mut self.arc_list);
+        let mut file = self.rest;
+        if !arcs.is_empty() {
+            file.merge(FileCoverage {
+                arcs: arcs.into_iter().collect(),
+                ..Default::default()
+            });
+        }
+        if !numeric.is_empty() {
+            file.merge(FileCoverage {
+                branches: numeric
+                    .into_iter()
+                    .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                    .collect(),
+                ..Default::default()
+            });
+        }
+        if !dense.is_empty() {
+            file.merge(FileCoverage {
+                lines: dense,
+                ..Default::default()
+            });
+        }
+        file
+    }
+}
+
+/// When `other` names exactly the functions `mine` does (every input of one
+/// source does), add it in one walk over both maps, as the model's merge
+/// would, without a lookup per function; false (nothing changed) otherwise.
+fn merge_same_functions(
+    mine: &mut BTreeMap<String, Function>,
+    other: &BTreeMap<String, Function>,
+) -> bool {
+    if mine.is_empty() || mine.len() != other.len() || !mine.keys().eq(other.keys()) {
+        return false;
+    }
+    for (mine, func) in mine.values_mut().zip(other.values()) {
+        mine.hits = add_hits(mine.hits, func.hits);
+        // Same rule as FileCoverage::merge: the smaller start, the larger end.
+        mine.start = mine.start.min(func.start);
+        mine.end = match (mine.end, func.end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    true
+}
+
+/// Merge `list` (any order) into the sorted, unique `mine`, adding the
+/// values of equal keys. When both hold the same keys, the usual case for
+/// reports of one source, it is one pass over both.
+fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K, Taken)>) {
+    if list.is_empty() {
+        return;
+    }
+    crate::model::sort_and_fold(&mut list, add_taken);
+    if mine.is_empty() {
+        *mine = list;
+    } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
+        for (a, b) in mine.iter_mut().zip(list) {
+            a.1 = add_taken(a.1, b.1);
+        }
+    } else {
+        let old = std::mem::take(mine);
+        let mut merged = Vec::with_capacity(old.len().max(list.len()));
+        let (mut a, mut b) = (old.into_iter().peekable(), list.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    let (k, t1) = a.next().expect("peeked");
+                    let (_, t2) = b.next().expect("peeked");
+                    (k, add_taken(t1, t2))
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => a.next().expect("peeked"),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next().expect("peeked"),
+                (Some(_), None) => a.next().expect("peeked"),
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+        *mine = merged;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn functions(list: &[(&str, u32, Option<u32>, u64)]) -> BTreeMap<String, Function> {
+        list.iter()
+            .map(|&(n, start, end, hits)| (n.to_string(), Function { start, end, hits }))
+            .collect()
+    }
+
+    /// The one-walk merge gives what the model's merge gives, and leaves
+    /// maps with different names to it.
+    #[test]
+    fn same_functions_merge_as_the_model_does() {
+        let a = functions(&[
+            ("f", 3, None, 1),
+            ("g", 9, Some(12), 0),
+            ("h", 20, Some(30), 2),
+        ]);
+        let b = functions(&[
+            ("f", 2, Some(5), 4),
+            ("g", 10, None, 1),
+            ("h", 20, Some(31), 0),
+        ]);
+        let mut model = FileCoverage {
+            functions: a.clone(),
+            ..Default::default()
+        };
+        model.merge(FileCoverage {
+            functions: b.clone(),
+            ..Default::default()
+        });
+        let mut walked = a.clone();
+        assert!(merge_same_functions(&mut walked, &b));
+        assert_eq!(walked, model.functions);
+
+        let other = functions(&[("f", 3, None, 1), ("x", 9, None, 0), ("h", 20, None, 2)]);
+        let mut untouched = a.clone();
+        assert!(!merge_same_functions(&mut untouched, &other));
+        assert_eq!(untouched, a);
+    }
+}

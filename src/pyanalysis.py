@@ -1,0 +1,69 @@
+# Run by covmerge with the user's interpreter (see src/pyanalysis.rs): ask
+# this interpreter's coverage.py for the report of measured data whose
+# statements covmerge cannot know. Reads one JSON request on stdin:
+#   {"branch": bool, "rcfile": str|bool, "files": [{"path": abs, "lines": [..], "arcs": [[a, b], ..]}]}
+# and writes one JSON answer on stdout:
+#   {"coverage": version, "files": {abs path: coverage.py JSON report entry}}
+# Only public coverage.py API: CoverageData to hold the data, json_report
+# to analyse it exactly as `coverage report` would (same version, same
+# configuration, same interpreter).
+import json
+import os
+import sys
+import tempfile
+
+import coverage
+from coverage.data import CoverageData
+
+
+try:
+    from coverage.files import abs_file  # what the tracer records
+except ImportError:  # pragma: no cover
+    def abs_file(path):
+        return os.path.abspath(os.path.realpath(path))
+
+
+def main():
+    req = json.load(sys.stdin)
+    files = req["files"]
+    # The data must name each file as the tracer would (links resolved),
+    # or the report looks it up under another name and finds nothing.
+    for f in files:
+        f["asked"] = f["path"]
+        f["path"] = abs_file(f["path"])
+    with tempfile.TemporaryDirectory(prefix="covmerge-") as tmp:
+        data_file = os.path.join(tmp, ".coverage")
+        data = CoverageData(basename=data_file)
+        if req["branch"]:
+            data.add_arcs({f["path"]: [tuple(a) for a in f["arcs"]] for f in files})
+        else:
+            data.add_lines({f["path"]: f["lines"] for f in files})
+        data.write()
+        cov = coverage.Coverage(data_file=data_file, config_file=req["rcfile"])
+        # covmerge applies include/omit itself, after this analysis.
+        cov.set_option("report:include", None)
+        cov.set_option("report:omit", None)
+        cov.set_option("run:include", None)
+        cov.set_option("run:omit", None)
+        cov.load()
+        out = os.path.join(tmp, "report.json")
+        try:
+            cov.json_report(morfs=[f["path"] for f in files], outfile=out, ignore_errors=True)
+        except coverage.exceptions.NoDataError:
+            pass
+        report = {}
+        if os.path.exists(out):
+            with open(out, encoding="utf-8") as fh:
+                report = json.load(fh).get("files", {})
+    # Report names are relative to this directory, or absolute, and
+    # coverage.py resolves symbolic links: key the answer by the paths asked.
+    asked = {f["path"]: f["asked"] for f in files}
+    answer = {"coverage": coverage.__version__, "files": {}}
+    for name, entry in report.items():
+        path = asked.get(abs_file(name))
+        if path is not None:
+            answer["files"][path] = entry
+    json.dump(answer, sys.stdout)
+
+
+main()

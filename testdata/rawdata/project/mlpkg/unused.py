@@ -1,0 +1,5 @@
+def never(x):
+    return (
+        x
+        + 1
+    )
