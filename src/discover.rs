@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
 use crate::formats::native::SUFFIX;
@@ -65,11 +66,27 @@ fn is_temporary(path: &Path) -> bool {
 pub const IN_PROGRESS_SECONDS: u64 = 30;
 
 fn is_in_progress(path: &Path) -> bool {
-    std::fs::symlink_metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age.as_secs() < IN_PROGRESS_SECONDS)
+    !left_behind(std::fs::symlink_metadata(path), SystemTime::now())
+}
+
+/// Given what a stat of a writer's temporary file returned, was the file
+/// left behind? A file gone since the directory was listed was renamed
+/// into place (or cleaned up) by its writer: not left behind. An mtime
+/// ahead of our clock counts as just written, since network and container
+/// file systems can stamp files with another host's clock. A file we
+/// cannot stat for another reason is reported, so it is not lost silently.
+fn left_behind(meta: std::io::Result<std::fs::Metadata>, now: SystemTime) -> bool {
+    let modified = match meta {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return false,
+        Err(_) => return true,
+        Ok(meta) => meta.modified(),
+    };
+    match modified {
+        Err(_) => true,
+        Ok(stamp) => now
+            .duration_since(stamp)
+            .is_ok_and(|age| age.as_secs() >= IN_PROGRESS_SECONDS),
+    }
 }
 
 /// What a search found: the inputs, and writers' temporary files that
@@ -312,5 +329,34 @@ mod tests {
         ] {
             assert!(!is_candidate(Path::new(no)), "{no}");
         }
+    }
+
+    #[test]
+    fn only_an_old_temporary_file_counts_as_left_behind() {
+        let dir = std::env::temp_dir().join(format!(
+            "covmerge-discover-{}",
+            crate::output::unique_token()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(".w.covmerge.json.tmp-1");
+        std::fs::write(&file, b"{}").unwrap();
+        let now = SystemTime::now();
+        let stamped = |mtime: SystemTime| {
+            let handle = std::fs::File::options().write(true).open(&file).unwrap();
+            handle.set_modified(mtime).unwrap();
+            left_behind(std::fs::symlink_metadata(&file), now)
+        };
+        let limit = Duration::from_secs(IN_PROGRESS_SECONDS);
+        assert!(!stamped(now), "a young file belongs to a writer at work");
+        assert!(
+            !stamped(now + Duration::from_secs(3600)),
+            "a file stamped by a clock ahead of ours is young"
+        );
+        assert!(stamped(now - limit - Duration::from_secs(1)), "an old file");
+        // Renamed into place between the listing and the stat.
+        std::fs::remove_file(&file).unwrap();
+        assert!(!left_behind(std::fs::symlink_metadata(&file), now));
+        assert!(!is_leftover_temporary(&file));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
