@@ -139,6 +139,22 @@ pub fn check_outputs(planned: &[Planned], inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// With `--delete-inputs`, an existing `-o` must be one of the inputs.
+/// Otherwise a run killed after writing `-o` and deleting some inputs,
+/// then run again, would replace `-o` with the remaining inputs alone and
+/// the deleted ones would be lost. Checked under the output lock, so no
+/// other run creates `-o` between this check and the rename.
+pub fn check_output_is_read(output: &Path, inputs: &[PathBuf]) -> Result<()> {
+    if std::fs::symlink_metadata(output).is_err() || inputs.iter().any(|i| same_file(i, output)) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "-o {} already exists and is not one of the inputs: with --delete-inputs its data \
+         would be lost when it is replaced; name it as an input to combine it too, or remove it",
+        output.display()
+    )))
+}
+
 /// `-o` may replace an input only if that input's data is in the output
 /// (it was used, or is a duplicate of one that was).
 pub fn check_output_over_inputs(combined: &Combined, output: &Path) -> Result<()> {

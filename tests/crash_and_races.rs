@@ -327,3 +327,45 @@ fn delete_inputs_only_after_the_output_and_never_rejected_ones() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(before, after);
 }
+
+/// A run killed after writing `-o` and deleting some inputs, then run
+/// again unchanged, must not replace `-o` with the remaining inputs alone.
+#[test]
+fn delete_inputs_refuses_an_output_it_would_not_read() {
+    let dir = tempdir("delete-again");
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            data.join(format!("w{i}.info")),
+            format!("SF:src/w{i}.c\nDA:1,1\nend_of_record\n"),
+        )
+        .unwrap();
+    }
+    let args = ["-q", "--delete-inputs", "-o", "all.covmerge.json", "data"];
+    let (code, _, stderr) = combine(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    // As if the first run had been killed before deleting w2: a new worker
+    // file and one that was never deleted.
+    std::fs::write(data.join("w2.info"), "SF:src/w2.c\nDA:1,1\nend_of_record\n").unwrap();
+    let saved = std::fs::read(dir.join("all.covmerge.json")).unwrap();
+    let (code, _, stderr) = combine(&dir, &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("all.covmerge.json already exists and is not one of the inputs"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.join("all.covmerge.json")).unwrap(), saved);
+    assert!(data.join("w2.info").exists(), "nothing is deleted");
+    // Named as an input, it is combined with the rest and replaced.
+    let mut again = args.to_vec();
+    again.push("all.covmerge.json");
+    let (code, _, stderr) = combine(&dir, &again);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!data.join("w2.info").exists());
+    let (code, table, stderr) = combine(&dir, &["--header", "none", "all.covmerge.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    for i in 0..3 {
+        assert!(table.contains(&format!("src/w{i}.c")), "{table}");
+    }
+}

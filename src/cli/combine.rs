@@ -213,6 +213,9 @@ pub fn execute(inputs: &[String], args: &CommonArgs, extras: &CombineExtras) -> 
         .map(crate::guard::OutputLock::acquire)
         .transpose()?;
     let found = find_inputs(&settings, extras, verbosity)?;
+    if let (Some(out), true) = (extras.output.as_deref(), extras.delete_inputs) {
+        crate::guard::check_output_is_read(out, &found.inputs)?;
+    }
     if found.inputs.is_empty() {
         println!("No data to combine");
         return Ok(exit::ERROR);
