@@ -377,7 +377,9 @@ mod tests {
         // among five `**/`: tens of seconds for a name that cannot match.
         let deep = format!("{}c.py", "a/".repeat(120));
         let hit = format!("{}b.py", "a/".repeat(120));
-        let start = std::time::Instant::now();
+        // `within` bounds the time (a backtracking matcher takes tens of
+        // seconds); no tighter wall-clock bound, which would flake on a
+        // busy machine.
         let (miss_whole, hit_whole, miss_prefix, hit_prefix) =
             within(std::time::Duration::from_secs(10), move || {
                 let omit = Glob::new("**/a/**/a/**/a/**/a/**/a/**/b.py", false).unwrap();
@@ -393,7 +395,6 @@ mod tests {
         assert!(hit_whole);
         assert_eq!(miss_prefix, None);
         assert_eq!(hit_prefix, None, "b.py is not the directory b/");
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

@@ -549,8 +549,10 @@ fn a_100k_entry_paths_section_is_read_in_linear_time() {
         assert_eq!(last.1.len(), 2);
         took
     };
-    let small = read(10_000);
-    let big = read(100_000);
+    // The fastest of three reads: a busy machine only ever adds time.
+    let fastest = |n: usize| (0..3).map(|_| read(n)).min().unwrap();
+    let small = fastest(10_000);
+    let big = fastest(100_000);
     eprintln!("[paths] of 10k entries: {small:?}, 100k entries: {big:?}");
     // The quadratic reader took 3.3 s for 20k entries and minutes for 100k
     // (coverage.py: 2.4 s). Wall-clock bounds flake on a shared machine, so
