@@ -3,7 +3,7 @@ CARGO ?= cargo
 BIN := target/release/covmerge
 DEMO := target/demo
 
-.PHONY: testdata-rawdata testdata-pysource all build test demo wheel testdata testdata-globs testdata-formats clean fuzz bench bench-peers screenshots
+.PHONY: bench-check-corpus testdata-rawdata testdata-pysource all build test demo wheel testdata testdata-globs testdata-formats clean fuzz bench bench-peers screenshots
 
 all: build
 
@@ -59,6 +59,10 @@ bench-peers:
 bench:
 	$(CARGO) build --release --bin covmerge --example gen_corpus --example floor
 	bash bench/run.sh
+
+## bench-check-corpus: the generated coverage.py LCOV and JSON equal what the real coverage.py writes for the same data (needs PyPI)
+bench-check-corpus:
+	bash bench/check_corpus.sh
 
 clean:
 	$(CARGO) clean

@@ -21,11 +21,15 @@
 //!               unexecuted lines, no FNF/FNH/LF/LH/BRF/BRH
 //!   llvm        llvm-cov export -format=lcov: all FN, then all FNDA, FNF/FNH,
 //!               DA, BRDA, BRF/BRH, LF/LH; static functions as `file.c:name`
-//!   coveragepy  coverage.py `coverage lcov`: DA, LF/LH, FN with end lines +
-//!               FNDA interleaved, FNF/FNH, BRDA with text ids (`jump to line
-//!               N`), BRF/BRH
+//!   coveragepy  coverage.py 7.17 `coverage lcov`: DA (0 or 1), LF/LH, FN with
+//!               end lines + FNDA (0 or 1) interleaved, FNF/FNH, BRDA with text
+//!               ids (`jump to line N`, then `return from function 'fN'`) and
+//!               counts 1, 0, or `-` when no arc of the line was taken, BRF/BRH
 //!   nyc         nyc/Istanbul: `TN:`, all FN, FNF/FNH, all FNDA, DA, LF/LH,
 //!               BRDA with one block id per branch point, BRF/BRH
+//! Every function has one two-way branch; in a third of them it is an `if`
+//! that ends the function, so its false arm is an exit arc (negative in the
+//! JSON and SQLite data, `return from function` in coverage.py's LCOV).
 //! The line lists do not depend on SHAPE. The JSON reports do only in that
 //! `plain` keeps the original slim files (lines and branches per file, empty
 //! `totals`); every other shape writes them as coverage.py 7.x's `coverage
@@ -68,16 +72,18 @@ enum Shape {
 }
 
 /// The shape of one module: statement lines, branch lines with their two
-/// targets, and one function per block (first and last line).
+/// targets, and one function per block (first and last line). A target is
+/// a line, or minus the function's `def` line for an arc that leaves the
+/// function (coverage.py's exit arcs).
 struct Module {
     functions: Vec<(u32, u32)>,
     statements: Vec<u32>,
-    branches: Vec<(u32, u32, u32)>,
+    branches: Vec<(u32, u32, i64)>,
     source: String,
 }
 
 fn module(rng: &mut Rng, fns_per_block: u32) -> Module {
-    // ~176 statements on average, as in the workload.
+    // ~150 statements and ~25 functions on average.
     let blocks = 15 + rng.below(20) as u32;
     let mut source = String::new();
     let mut statements = Vec::new();
@@ -105,6 +111,30 @@ fn module(rng: &mut Rng, fns_per_block: u32) -> Module {
         let first = line;
         emit(&format!("def f{}(x):", functions.len()), &mut source);
         statements.push(line);
+        if rng.below(3) == 0 {
+            // A third of the functions end in an `if`: its false arm
+            // leaves the function, an exit arc (`return from function`).
+            line += 1;
+            emit("    y = x", &mut source);
+            statements.push(line);
+            line += 1;
+            emit("    if x:", &mut source);
+            let cond = line;
+            statements.push(line);
+            line += 1;
+            emit("        y = y + 1", &mut source);
+            statements.push(line);
+            branches.push((cond, line, -i64::from(first)));
+            for _ in 0..rng.below(3) {
+                line += 1;
+                emit("        y = y * 2", &mut source);
+                statements.push(line);
+            }
+            functions.push((first, line));
+            line += 1;
+            emit("", &mut source);
+            continue;
+        }
         line += 1;
         emit("    if x:", &mut source);
         let cond = line;
@@ -121,7 +151,7 @@ fn module(rng: &mut Rng, fns_per_block: u32) -> Module {
         line += 1;
         emit("    y = x", &mut source);
         statements.push(line);
-        branches.push((cond, body, line));
+        branches.push((cond, body, i64::from(line)));
         line += 1;
         emit("    return y", &mut source);
         statements.push(line);
@@ -217,15 +247,19 @@ fn main() {
             }
             let mut exec_arcs = Vec::new();
             let mut miss_arcs = Vec::new();
-            for (cond, t, f) in &m.branches {
-                for target in [t, f] {
-                    if executed.contains(cond) && executed.contains(target) {
-                        exec_arcs.push((*cond, *target));
+            for branch in &m.branches {
+                let (cond, t, f) = *branch;
+                for target in [i64::from(t), f] {
+                    if taken(branch, target, &executed) {
+                        exec_arcs.push((cond, target));
                     } else {
-                        miss_arcs.push((*cond, *target));
+                        miss_arcs.push((cond, target));
                     }
                 }
             }
+            // coverage.py lists arcs sorted: an exit (negative) first.
+            exec_arcs.sort_unstable();
+            miss_arcs.sort_unstable();
             write_lcov(&mut lcov, shape, w, &path, m, &hits, &executed);
 
             if !json.ends_with('{') {
@@ -292,6 +326,24 @@ fn main() {
     }
 }
 
+/// Did this worker take the arc from the branch's line to `target`? A line
+/// target when both ends ran; the exit arc when the branch line ran and its
+/// `if` body did not (the false arm, which leaves the function).
+fn taken(
+    branch: &(u32, u32, i64),
+    target: i64,
+    executed: &std::collections::BTreeSet<u32>,
+) -> bool {
+    let (cond, body, _) = *branch;
+    if !executed.contains(&cond) {
+        return false;
+    }
+    match u32::try_from(target) {
+        Ok(line) => executed.contains(&line),
+        Err(_) => !executed.contains(&body),
+    }
+}
+
 /// One file's LCOV section in the producer's shape (see the module comment).
 fn write_lcov(
     out: &mut String,
@@ -308,29 +360,58 @@ fn write_lcov(
             .map(|k| hits[k])
             .unwrap_or(0)
     };
-    // A function runs as often as the first line of its body (the `if`).
-    let fn_count = |first: u32| hit(first + 1);
+    // A function runs as often as the first line of its body. coverage.py
+    // counts it as run (1) when any line of its body ran.
+    let fn_count = |(first, last): (u32, u32)| match shape {
+        Shape::Coveragepy => u64::from(executed.range(first + 1..=last).next().is_some()),
+        _ => hit(first + 1),
+    };
     let fn_name = |b: usize| match shape {
         // llvm-cov names static functions file:name; make every other one static.
         Shape::Llvm if b % 2 == 1 => format!("mod.c:f{b}"),
         _ => format!("f{b}"),
     };
-    let fnh = m.functions.iter().filter(|(f, _)| fn_count(*f) > 0).count();
-    // BRDA records of the branch on `cond`, in the producer's id form.
-    let brda = |out: &mut String, b: usize, cond: u32, t: u32, f: u32| {
-        for (k, target) in [(0, t), (1, f)] {
-            let taken = executed.contains(&cond) && executed.contains(&target);
-            let count = if taken && shape == Shape::Plain {
+    let fnh = m.functions.iter().filter(|f| fn_count(**f) > 0).count();
+    // The function an exit arc leaves: minus its `def` line.
+    let exit_name = |target: i64| {
+        let b = m
+            .functions
+            .iter()
+            .position(|(first, _)| -i64::from(*first) == target)
+            .expect("an exit arc leaves one of the module's functions");
+        fn_name(b)
+    };
+    // BRDA records of one branch, in the producer's id form and counts.
+    let brda = |out: &mut String, b: usize, branch: &(u32, u32, i64)| {
+        let (cond, t, f) = *branch;
+        let targets = [(0, i64::from(t)), (1, f)];
+        // `-`: the C tools when the branch line never ran; coverage.py when
+        // no arc from it was taken.
+        let unknown = match shape {
+            Shape::Coveragepy => !targets.iter().any(|(_, to)| taken(branch, *to, executed)),
+            _ => !executed.contains(&cond),
+        };
+        for (k, target) in targets {
+            let taken = taken(branch, target, executed);
+            let count = if unknown {
+                "-".to_string()
+            } else if taken && matches!(shape, Shape::Plain | Shape::Coveragepy) {
+                // coverage.py records arcs, not counts: 1 for a taken arc.
                 "1".to_string()
             } else if taken {
-                hit(target).to_string()
-            } else if executed.contains(&cond) || shape == Shape::Coveragepy {
-                // coverage.py writes 0 for every branch not taken.
-                "0".to_string()
+                // How often the target ran, or for an exit the branch line.
+                hit(u32::try_from(target).unwrap_or(cond)).to_string()
             } else {
-                "-".to_string()
+                "0".to_string()
             };
             match shape {
+                // coverage.py 7.6+ describes each arc in words.
+                Shape::Coveragepy if target < 0 => writeln!(
+                    out,
+                    "BRDA:{cond},0,return from function '{}',{count}",
+                    exit_name(target)
+                )
+                .unwrap(),
                 Shape::Coveragepy => {
                     writeln!(out, "BRDA:{cond},0,jump to line {target},{count}").unwrap()
                 }
@@ -343,11 +424,14 @@ fn write_lcov(
     let brh = m
         .branches
         .iter()
-        .flat_map(|(c, t, f)| [(*c, *t), (*c, *f)])
-        .filter(|(c, t)| executed.contains(c) && executed.contains(t))
+        .flat_map(|b| [(b, i64::from(b.1)), (b, b.2)])
+        .filter(|(b, target)| taken(b, *target, executed))
         .count();
     let da = |out: &mut String, k: usize, l: u32| {
-        if shape == Shape::Geninfo {
+        if shape == Shape::Coveragepy {
+            // coverage.py knows whether a line ran, not how often.
+            writeln!(out, "DA:{l},{}", u64::from(hits[k] > 0)).unwrap();
+        } else if shape == Shape::Geninfo {
             // geninfo --checksum: an MD5 of the source line as 22 base64 characters
             // (no padding); readers skip it, so any 22 characters of that alphabet do.
             let x = (l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (k as u64);
@@ -365,19 +449,19 @@ fn write_lcov(
             for (k, l) in m.statements.iter().enumerate() {
                 da(out, k, *l);
             }
-            for (b, (c, t, f)) in m.branches.iter().enumerate() {
-                brda(out, b, *c, *t, *f);
+            for (b, branch) in m.branches.iter().enumerate() {
+                brda(out, b, branch);
             }
             lf_lh(out);
         }
         Shape::Geninfo => {
             writeln!(out, "TN:w{worker}\nSF:{path}").unwrap();
-            for (b, (first, _)) in m.functions.iter().enumerate() {
+            for (b, (first, last)) in m.functions.iter().enumerate() {
                 writeln!(
                     out,
                     "FN:{first},{}\nFNDA:{},{}",
                     fn_name(b),
-                    fn_count(*first),
+                    fn_count((*first, *last)),
                     fn_name(b)
                 )
                 .unwrap();
@@ -385,9 +469,9 @@ fn write_lcov(
             let mut next_branch = 0;
             for (k, l) in m.statements.iter().enumerate() {
                 da(out, k, *l);
-                if let Some((c, t, f)) = m.branches.get(next_branch) {
-                    if c == l {
-                        brda(out, next_branch, *c, *t, *f);
+                if let Some(branch) = m.branches.get(next_branch) {
+                    if branch.0 == *l {
+                        brda(out, next_branch, branch);
                         next_branch += 1;
                     }
                 }
@@ -398,15 +482,15 @@ fn write_lcov(
             for (b, (first, _)) in m.functions.iter().enumerate() {
                 writeln!(out, "FN:{first},{}", fn_name(b)).unwrap();
             }
-            for (b, (first, _)) in m.functions.iter().enumerate() {
-                writeln!(out, "FNDA:{},{}", fn_count(*first), fn_name(b)).unwrap();
+            for (b, function) in m.functions.iter().enumerate() {
+                writeln!(out, "FNDA:{},{}", fn_count(*function), fn_name(b)).unwrap();
             }
             writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
             for (k, l) in m.statements.iter().enumerate() {
                 da(out, k, *l);
             }
-            for (b, (c, t, f)) in m.branches.iter().enumerate() {
-                brda(out, b, *c, *t, *f);
+            for (b, branch) in m.branches.iter().enumerate() {
+                brda(out, b, branch);
             }
             writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
             lf_lh(out);
@@ -422,14 +506,14 @@ fn write_lcov(
                     out,
                     "FN:{first},{last},{}\nFNDA:{},{}",
                     fn_name(b),
-                    u64::from(fn_count(*first) > 0),
+                    fn_count((*first, *last)),
                     fn_name(b)
                 )
                 .unwrap();
             }
             writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
-            for (b, (c, t, f)) in m.branches.iter().enumerate() {
-                brda(out, b, *c, *t, *f);
+            for (b, branch) in m.branches.iter().enumerate() {
+                brda(out, b, branch);
             }
             writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
         }
@@ -439,15 +523,15 @@ fn write_lcov(
                 writeln!(out, "FN:{first},{}", fn_name(b)).unwrap();
             }
             writeln!(out, "FNF:{}\nFNH:{fnh}", m.functions.len()).unwrap();
-            for (b, (first, _)) in m.functions.iter().enumerate() {
-                writeln!(out, "FNDA:{},{}", fn_count(*first), fn_name(b)).unwrap();
+            for (b, function) in m.functions.iter().enumerate() {
+                writeln!(out, "FNDA:{},{}", fn_count(*function), fn_name(b)).unwrap();
             }
             for (k, l) in m.statements.iter().enumerate() {
                 da(out, k, *l);
             }
             lf_lh(out);
-            for (b, (c, t, f)) in m.branches.iter().enumerate() {
-                brda(out, b, *c, *t, *f);
+            for (b, branch) in m.branches.iter().enumerate() {
+                brda(out, b, branch);
             }
             writeln!(out, "BRF:{brf}\nBRH:{brh}").unwrap();
         }
@@ -493,7 +577,8 @@ impl Summary {
             } else {
                 p
             };
-            format!("{}", p.round() as u64)
+            // Python rounds half to even (62.5 -> 62).
+            format!("{}", p.round_ties_even() as u64)
         };
         let total = pct(
             self.covered + self.covered_branches,
@@ -525,8 +610,8 @@ fn json_region(
     out: &mut String,
     lines: &[u32],
     executed: &std::collections::BTreeSet<u32>,
-    exec_arcs: &[(u32, u32)],
-    miss_arcs: &[(u32, u32)],
+    exec_arcs: &[(u32, i64)],
+    miss_arcs: &[(u32, i64)],
     start_line: Option<u32>,
 ) -> Summary {
     let join = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
@@ -536,21 +621,15 @@ fn json_region(
         .copied()
         .filter(|l| executed.contains(l))
         .collect();
-    let ea: Vec<&(u32, u32)> = exec_arcs.iter().filter(|(a, _)| inside(a)).collect();
-    let ma: Vec<&(u32, u32)> = miss_arcs.iter().filter(|(a, _)| inside(a)).collect();
-    let mut sources: Vec<u32> = ea.iter().chain(ma.iter()).map(|(a, _)| *a).collect();
-    sources.sort_unstable();
-    sources.dedup();
+    let ea: Vec<&(u32, i64)> = exec_arcs.iter().filter(|(a, _)| inside(a)).collect();
+    let ma: Vec<&(u32, i64)> = miss_arcs.iter().filter(|(a, _)| inside(a)).collect();
     let summary = Summary {
         statements: lines.len(),
         covered: exec.len(),
         branches: ea.len() + ma.len(),
         covered_branches: ea.len(),
-        // A partial branch line ran but missed one of its exits.
-        partial: sources
-            .iter()
-            .filter(|s| executed.contains(s) && ma.iter().any(|(a, _)| a == *s))
-            .count(),
+        // As coverage.py counts "partial": every missed arc whose line ran.
+        partial: ma.iter().filter(|(a, _)| executed.contains(a)).count(),
     };
     write!(
         out,
@@ -573,7 +652,7 @@ fn json_region(
     if let Some(start) = start_line {
         write!(out, ", \"start_line\": {start}").unwrap();
     }
-    let arcs = |v: &[&(u32, u32)]| join(&mut v.iter().map(|(a, b)| format!("[{a}, {b}]")));
+    let arcs = |v: &[&(u32, i64)]| join(&mut v.iter().map(|(a, b)| format!("[{a}, {b}]")));
     write!(
         out,
         ", \"executed_branches\": [{}], \"missing_branches\": [{}]",
@@ -594,8 +673,8 @@ fn json_file(
     path: &str,
     m: &Module,
     executed: &std::collections::BTreeSet<u32>,
-    exec_arcs: &[(u32, u32)],
-    miss_arcs: &[(u32, u32)],
+    exec_arcs: &[(u32, i64)],
+    miss_arcs: &[(u32, i64)],
 ) -> Summary {
     write!(out, "\"{path}\": ").unwrap();
     let summary = json_region(out, &m.statements, executed, exec_arcs, miss_arcs, None);
