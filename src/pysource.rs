@@ -570,20 +570,25 @@ impl Sources {
     }
 }
 
-/// A Python file's source for the LCOV export's function end lines
-/// ([`FunctionEnds::end`]).
-pub struct FunctionEnds {
+/// A Python file's source, for what the LCOV export writes as coverage.py
+/// does but the data does not say: function end lines
+/// ([`PythonSource::end`]) and the words of exits from `with` blocks
+/// ([`PythonSource::inside_with`]).
+pub struct PythonSource {
     map: LineMap,
     text: Vec<u8>,
     /// Byte offset of each physical line's start (line 1 at index 0).
     starts: Vec<usize>,
+    /// Per line (index 0 unused): inside a `with` block of its innermost
+    /// function or class.
+    in_with: Vec<bool>,
 }
 
-impl FunctionEnds {
+impl PythonSource {
     /// `name`'s source under `root` (default: the current directory), if
     /// it is there, has a recorded content hash (when `file` has any),
     /// reaches `file`'s last line and scans.
-    pub fn of(root: Option<&Path>, name: &str, file: &FileCoverage) -> Option<FunctionEnds> {
+    pub fn of(root: Option<&Path>, name: &str, file: &FileCoverage) -> Option<PythonSource> {
         let path = path_of(root, name);
         let meta = std::fs::metadata(&path).ok()?;
         if !meta.is_file() || meta.len() > MAX_SOURCE {
@@ -619,30 +624,144 @@ impl FunctionEnds {
                 }
             }
         }
-        Some(FunctionEnds { map, text, starts })
+        let mut source = PythonSource {
+            map,
+            text,
+            starts,
+            in_with: Vec::new(),
+        };
+        source.in_with = source.with_blocks();
+        Some(source)
     }
 
     /// coverage.py's last line of a function whose last statement starts
     /// on `last_statement`: the last physical line of that statement (its
-    /// `end_lineno`), never less than `known`. A last statement that is
-    /// itself a definition (`def`, `class`, a decorator) keeps `known`:
-    /// coverage.py leaves nested function bodies out of the region, which
-    /// the logical lines alone do not say.
+    /// logical line), never less than `known`. A nested `def` or `class`
+    /// counts through its header's colon; a body written after that colon
+    /// belongs to the nested definition, so a header of several lines whose
+    /// last line holds its body ends on the line before.
     pub fn end(&self, last_statement: u32, known: u32) -> u32 {
-        let at = usize::try_from(last_statement).unwrap_or(usize::MAX);
-        let Some(&start) = at.checked_sub(1).and_then(|i| self.starts.get(i)) else {
-            return known;
-        };
-        let head = self.text[start..]
-            .iter()
-            .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
-            .map_or(&[][..], |p| &self.text[start + p..]);
-        let word = |w: &[u8]| head.starts_with(w) && head.get(w.len()).is_none_or(|b| !is_word(*b));
-        if head.starts_with(b"@") || word(b"def") || word(b"class") || word(b"async") {
+        if last_statement == 0 || last_statement > self.map.line_count() {
             return known;
         }
-        known.max(self.map.last_line(last_statement))
+        let last = self.map.last_line(last_statement);
+        let body_inline = last > last_statement
+            && self.is_definition(last_statement)
+            && !self.ends_with_colon(last);
+        known.max(if body_inline { last - 1 } else { last })
     }
+
+    /// Is `line` inside a `with` block, within its innermost function or
+    /// class? coverage.py's exits from such a block pass through the
+    /// context manager and lose their words: it calls them "jump to the
+    /// function exit" (Python 3.10 and later).
+    pub fn inside_with(&self, line: u32) -> bool {
+        self.in_with.get(line as usize).copied().unwrap_or(false)
+    }
+
+    /// [`Self::inside_with`] for every line, in one pass over the logical
+    /// lines with a stack of the open `with`, `def` and `class` blocks.
+    fn with_blocks(&self) -> Vec<bool> {
+        let count = self.map.line_count();
+        let mut in_with = vec![false; count as usize + 1];
+        // (indentation, is a `with`), innermost last.
+        let mut open: Vec<(usize, bool)> = Vec::new();
+        let mut line = 1;
+        while line <= count {
+            let next = self.map.last_line(line) + 1;
+            let text = self.line_text(line);
+            let (indent, code) = indentation(text);
+            if code.is_empty() || code[0] == b'#' {
+                line += 1;
+                continue;
+            }
+            while open.last().is_some_and(|(i, _)| *i >= indent) {
+                open.pop();
+            }
+            let inside = open.last().is_some_and(|(_, with)| *with);
+            for l in line..next.min(count + 1) {
+                in_with[l as usize] = inside;
+            }
+            // `async def`, `async with`: the keyword after `async`.
+            let keyword = match word_after(code, b"async") {
+                Some(rest) => rest,
+                None => code,
+            };
+            if word_after(keyword, b"with").is_some() {
+                open.push((indent, true));
+            } else if word_after(keyword, b"def").is_some()
+                || word_after(keyword, b"class").is_some()
+            {
+                open.push((indent, false));
+            }
+            line = next.max(line + 1);
+        }
+        in_with
+    }
+
+    /// The text of physical line `line`, without its line end.
+    fn line_text(&self, line: u32) -> &[u8] {
+        let i = (line as usize).saturating_sub(1);
+        let start = self.starts.get(i).copied().unwrap_or(self.text.len());
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let text = &self.text[start..end];
+        let trimmed = text
+            .iter()
+            .rposition(|b| !matches!(b, b'\n' | b'\r'))
+            .map_or(0, |p| p + 1);
+        &text[..trimmed]
+    }
+
+    /// Does this line start a `def`, `async def` or `class` header?
+    fn is_definition(&self, line: u32) -> bool {
+        let text = self.line_text(line);
+        let head = text
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
+            .map_or(&[][..], |p| &text[p..]);
+        let word = |w: &[u8]| head.starts_with(w) && head.get(w.len()).is_none_or(|b| !is_word(*b));
+        word(b"def") || word(b"class") || word(b"async")
+    }
+
+    /// Does this line end with the header's colon (a comment may follow)?
+    /// A colon followed by code is a body written on the header's line.
+    fn ends_with_colon(&self, line: u32) -> bool {
+        let text = self.line_text(line);
+        let Some(colon) = text.iter().rposition(|b| *b == b':') else {
+            return false;
+        };
+        let rest = &text[colon + 1..];
+        let code = rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
+            .map(|p| rest[p]);
+        matches!(code, None | Some(b'#'))
+    }
+}
+
+/// A line's indentation as Python's tokenizer measures it (a tab moves to
+/// the next multiple of 8, a form feed starts over) and the rest of it.
+fn indentation(text: &[u8]) -> (usize, &[u8]) {
+    let mut width = 0;
+    for (i, b) in text.iter().enumerate() {
+        match b {
+            b' ' => width += 1,
+            b'\t' => width = (width / 8 + 1) * 8,
+            b'\x0c' => width = 0,
+            _ => return (width, &text[i..]),
+        }
+    }
+    (width, &[])
+}
+
+/// The text after keyword `word` at the start of `code`, its following
+/// blanks skipped; `None` when `code` does not start with that word.
+fn word_after<'a>(code: &'a [u8], word: &[u8]) -> Option<&'a [u8]> {
+    let rest = code.strip_prefix(word)?;
+    if rest.first().is_some_and(|b| is_word(*b)) {
+        return None;
+    }
+    Some(indentation(rest).1)
 }
 
 fn abs(n: i64) -> u32 {
@@ -856,25 +975,37 @@ mod tests {
     #[test]
     fn function_ends_follow_the_last_statement_but_not_into_definitions() {
         let dir = tempdir("ends");
-        let src = "def f():\n    return (1,\n            2)\n\n\ndef g():\n    def h(\n        a,\n    ):\n        return a\n";
+        let src = "def f():\n    return (1,\n            2)\n\n\ndef g():\n    def h(\n        a,\n    ):\n        return a\n\n\ndef k():\n    async def j(\n        b,\n    ): return b\n";
         std::fs::write(dir.join("m.py"), src).unwrap();
         let file = FileCoverage {
-            lines: [(1, 1), (2, 1), (6, 1), (7, 1), (10, 0)]
-                .into_iter()
-                .collect(),
+            lines: [
+                (1, 1),
+                (2, 1),
+                (6, 1),
+                (7, 1),
+                (10, 0),
+                (13, 1),
+                (14, 1),
+                (16, 1),
+            ]
+            .into_iter()
+            .collect(),
             ..Default::default()
         };
-        let ends = FunctionEnds::of(Some(&dir), "m.py", &file).unwrap();
+        let ends = PythonSource::of(Some(&dir), "m.py", &file).unwrap();
         assert_eq!(ends.end(2, 2), 3);
-        assert_eq!(ends.end(7, 7), 7);
+        // A nested header runs to its colon; its body is not this function's.
+        assert_eq!(ends.end(7, 7), 9);
         assert_eq!(ends.end(99, 5), 5);
         assert_eq!(ends.end(0, 5), 5);
+        // `): return b` holds j's body: k's region ends on the line before.
+        assert_eq!(ends.end(14, 14), 15);
         let mut other = file.clone();
         other
             .source_hashes
             .insert("0".repeat(64), Default::default());
-        assert!(FunctionEnds::of(Some(&dir), "m.py", &other).is_none());
-        assert!(FunctionEnds::of(Some(&dir), "gone.py", &file).is_none());
+        assert!(PythonSource::of(Some(&dir), "m.py", &other).is_none());
+        assert!(PythonSource::of(Some(&dir), "gone.py", &file).is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -56,3 +56,22 @@ for v in 3.11 3.12; do
   "${!var}" "$HERE/pysource/maps.py" "${FILES[@]}" >"$OUT/maps-$v.txt"
   echo "[pysource-regen] $v: $(grep -c . "$OUT/maps-$v.txt") files, $(grep -c ' error' "$OUT/maps-$v.txt" || true) not parsed" >&2
 done
+
+# coverage.py's own reports of the corpus files as never-run files (their
+# statements, function regions and branch arcs come from its static analysis,
+# on 3.12): `coverage json` is the input and `coverage lcov` the expected LCOV
+# export, function end lines and exit words included (tests/pysource.rs).
+STATIC="$OUT/static-3.12"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/corpus" "$STATIC"
+cp testdata/pysource/corpus/*.py "$WORK/corpus/"
+(
+  cd "$WORK"
+  : >empty.py
+  py="$COVMERGE_TEST_PYTHON_3_12"
+  "$py" -m coverage run --branch --source=corpus empty.py 2>/dev/null
+  "$py" -m coverage json -q -o "$STATIC/coverage.json"
+  "$py" -m coverage lcov -q -o "$STATIC/coverage.lcov"
+)
+echo "[pysource-regen] static reports: $(grep -c '^SF:' "$STATIC/coverage.lcov") files, $(grep -c '^FN:' "$STATIC/coverage.lcov") functions" >&2

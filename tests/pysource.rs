@@ -3,7 +3,11 @@
 //! 3.12) of real files: standard-library modules, the project's testdata
 //! sources and hand-written tricky cases (`testdata/pysource/`, made by
 //! `testdata/pysource-regen.sh`). Then random and mutated bytes: never a
-//! panic, and time linear in the input.
+//! panic, and time linear in the input. Last, the LCOV export of
+//! coverage.py's JSON report of those files, which reads the sources for
+//! what the JSON does not say, against coverage.py's own LCOV report.
+
+mod common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -236,4 +240,48 @@ fn time_is_linear_in_the_input() {
             "{what}: {small:?} for 20k, {big:?} for 200k"
         );
     }
+}
+
+/// coverage.py's JSON report of the corpus files (never run: statements,
+/// function regions and branch arcs from its static analysis), exported to
+/// LCOV with the sources at hand, is byte for byte `coverage lcov`'s report:
+/// function end lines (nested definitions end at their header's colon) and
+/// the words of exits from `with` blocks come from the source.
+#[test]
+fn the_lcov_export_of_a_json_report_equals_coverage_lcov() {
+    let static_dir = root().join("testdata/pysource/static-3.12");
+    let dir = common::tempdir("pysource-lcov");
+    let out = dir.join("out.lcov");
+    let input = static_dir.join("coverage.json");
+    let source_root = root().join("testdata/pysource");
+    let r = common::run(
+        &dir,
+        &[
+            "combine",
+            "-q",
+            "--header",
+            "none",
+            input.to_str().unwrap(),
+            "--source-root",
+            source_root.to_str().unwrap(),
+            "--report",
+            &format!("lcov:{}", out.display()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ours = std::fs::read_to_string(&out).unwrap();
+    let theirs = std::fs::read_to_string(static_dir.join("coverage.lcov")).unwrap();
+    let differing: Vec<_> = ours
+        .lines()
+        .zip(theirs.lines())
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(
+        ours == theirs,
+        "{} lines against {}; first differences (ours, coverage.py): {differing:?}",
+        ours.lines().count(),
+        theirs.lines().count()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -70,9 +70,10 @@ fn python_file(out: &mut String, f: &SelectedFile, branches: bool, ctx: &ExportC
         let _ = writeln!(out, "LF:{}", n.statements);
         let _ = writeln!(out, "LH:{}", n.executed());
     }
-    // Function end lines from the source when it is here (docs/RAWDATA.md).
-    let ends = crate::pysource::FunctionEnds::of(ctx.html.source_root.as_deref(), name, file);
-    python_functions(out, file, analysis, ends.as_ref());
+    // Function end lines and the words of exits from `with` blocks come
+    // from the source when it is here (docs/RAWDATA.md).
+    let source = crate::pysource::PythonSource::of(ctx.html.source_root.as_deref(), name, file);
+    python_functions(out, file, analysis, source.as_ref());
     if branches {
         let stats = analysis.branch_stats();
         for line in &analysis.statements {
@@ -98,7 +99,7 @@ fn python_file(out: &mut String, f: &SelectedFile, branches: bool, ctx: &ExportC
                 let _ = writeln!(
                     out,
                     "BRDA:{line},0,{},{hit}",
-                    field(&exit_text(file, *line, dst))
+                    field(&exit_text(file, source.as_ref(), *line, dst))
                 );
             }
         }
@@ -115,7 +116,7 @@ fn python_functions(
     out: &mut String,
     file: &FileCoverage,
     whole: &FileAnalysis,
-    ends: Option<&crate::pysource::FunctionEnds>,
+    source: Option<&crate::pysource::PythonSource>,
 ) {
     // (first line, last line, name, lines, declared branches)
     type Entry = (u32, u32, String, BTreeSet<u32>, Option<u64>);
@@ -127,7 +128,7 @@ fn python_functions(
             let first = r.lines.iter().next().copied().unwrap_or(r.start_line);
             let last = r.lines.iter().next_back().copied().unwrap_or(r.start_line);
             let last = last.max(r.start_line).max(known_end.unwrap_or(0));
-            let last = ends.map_or(last, |e| e.end(r.lines.last().copied().unwrap_or(0), last));
+            let last = source.map_or(last, |e| e.end(r.lines.last().copied().unwrap_or(0), last));
             (
                 first.min(r.start_line),
                 last,
@@ -167,9 +168,18 @@ fn python_functions(
 
 /// The words for arc `line -> dst`: those an input gave it, else
 /// [`arc_description`]'s.
-fn exit_text(file: &FileCoverage, line: u32, dst: i64) -> String {
+fn exit_text(
+    file: &FileCoverage,
+    source: Option<&crate::pysource::PythonSource>,
+    line: u32,
+    dst: i64,
+) -> String {
     match file.exit_labels.get(&(line, dst)) {
         Some(label) => label.clone(),
+        // An exit through a context manager has no words of its own.
+        None if dst < 0 && source.is_some_and(|s| s.inside_with(line)) => {
+            "jump to the function exit".to_string()
+        }
         None => arc_description(file, dst),
     }
 }
@@ -245,7 +255,7 @@ fn generic_file(out: &mut String, name: &str, file: &FileCoverage, analysis: &Fi
         .map(|((l, b, id), t)| (*l, b.to_string(), field(&id.to_string()), *t))
         .collect();
     for ((line, to), taken) in &file.arcs {
-        branches.push((*line, "0".into(), exit_text(file, *line, *to), *taken));
+        branches.push((*line, "0".into(), exit_text(file, None, *line, *to), *taken));
     }
     branches.sort_by(|a, b| {
         a.0.cmp(&b.0)
