@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod attribution;
+pub mod child;
 pub mod cli;
 pub mod combine;
 pub mod config;

@@ -4,12 +4,11 @@
 //! tests, so that a bad `--python` or `--data-dir` does not cost a whole
 //! test run.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::child::{Bounds, Finished};
 use crate::error::{Error, Result};
 
 /// How long the interpreter may take to answer, unless
@@ -38,68 +37,42 @@ pub fn probe_timeout() -> Duration {
 /// limit; at most [`PROBE_OUTPUT_LIMIT`] bytes are read, and the answer
 /// must be one printable line.
 pub fn probe_python(python: &Path, timeout: Duration) -> Result<String> {
-    let mut child = Command::new(python)
-        .args(["-c", PROBE_CODE])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(python, e))?;
-    let (tx, rx) = mpsc::channel();
-    let stdout = child
-        .stdout
-        .take()
-        .map(|s| read_limited(s, 0, false, tx.clone()));
-    // A long traceback is cut, not an error of its own.
-    let stderr = child.stderr.take().map(|s| read_limited(s, 1, true, tx));
-    let deadline = Instant::now() + timeout;
-    let mut outputs: [Option<Vec<u8>>; 2] = [None, None];
-    let mut status = None;
-    // Wait for the exit and both streams, the time limit, or too much output.
-    let failure = loop {
-        while let Ok((which, bytes)) = rx.try_recv() {
-            outputs[which] = Some(bytes);
-        }
-        if outputs[0]
-            .as_ref()
-            .is_some_and(|b| b.len() > PROBE_OUTPUT_LIMIT)
-        {
-            break Some(format!(
-                "the interpreter printed more than {PROBE_OUTPUT_LIMIT} bytes"
-            ));
-        }
-        if status.is_none() {
-            status = child.try_wait().map_err(|e| Error::io(python, e))?;
-        }
-        if status.is_some() && outputs.iter().all(Option::is_some) {
-            break None;
-        }
-        if Instant::now() >= deadline {
-            break Some(format!(
-                "the interpreter did not answer within {}",
-                seconds(timeout)
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    let bounds = Bounds {
+        timeout,
+        stdout: PROBE_OUTPUT_LIMIT as u64,
+        // A long traceback is cut, not an error of its own.
+        stderr: PROBE_OUTPUT_LIMIT as u64,
+        linger: timeout,
     };
-    if let Some(why) = failure {
-        // A stuck or chatty interpreter is stopped, not waited for.
-        if status.is_none() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        drop((stdout, stderr));
-        return Err(Error::Other(format!(
-            "{}: probing the interpreter failed: {why}",
+    let finished = crate::child::run(Command::new(python).args(["-c", PROBE_CODE]), None, bounds)
+        .map_err(|e| Error::io(python, e))?;
+    let failed = |why: String| {
+        Error::Other(format!(
+            "{}: probing the interpreter failed{why}",
             python.display()
-        )));
-    }
-    let status = status.expect("the loop ends with a status");
-    let [out, err] = outputs.map(Option::unwrap_or_default);
+        ))
+    };
+    let (status, out, err) = match finished {
+        Finished::Exited {
+            status,
+            stdout,
+            stderr,
+        } => (status, stdout, stderr),
+        Finished::TooMuchOutput => {
+            return Err(failed(format!(
+                ": the interpreter printed more than {PROBE_OUTPUT_LIMIT} bytes"
+            )))
+        }
+        Finished::TimedOut | Finished::OutputHeldOpen => {
+            return Err(failed(format!(
+                ": the interpreter did not answer within {}",
+                seconds(timeout)
+            )))
+        }
+    };
     if !status.success() {
-        return Err(Error::Other(format!(
-            "{}: probing the interpreter failed ({status}): {}",
-            python.display(),
+        return Err(failed(format!(
+            " ({status}): {}",
             excerpt(String::from_utf8_lossy(&err).trim())
         )));
     }
@@ -109,27 +82,6 @@ pub fn probe_python(python: &Path, timeout: Duration) -> Result<String> {
             python.display(),
             excerpt(&String::from_utf8_lossy(&out))
         ))
-    })
-}
-
-/// Read at most one byte more than the limit from `stream` in a thread
-/// (then, with `drain`, discard the rest until the stream ends, so that the
-/// writer never blocks), and send what was kept; the caller never blocks.
-fn read_limited(
-    mut stream: impl Read + Send + 'static,
-    which: usize,
-    drain: bool,
-    tx: mpsc::Sender<(usize, Vec<u8>)>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = (&mut stream)
-            .take(PROBE_OUTPUT_LIMIT as u64 + 1)
-            .read_to_end(&mut bytes);
-        if drain {
-            let _ = std::io::copy(&mut stream, &mut std::io::sink());
-        }
-        let _ = tx.send((which, bytes));
     })
 }
 

@@ -18,11 +18,11 @@
 //! covered.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::child::Finished;
 use crate::error::{Error, Result};
 use crate::model::{CoverageData, FileCoverage};
 
@@ -400,93 +400,45 @@ struct Answer {
 /// output, the child killed on timeout.
 fn call(interp: &Interpreter, request: &[u8]) -> Result<Answer> {
     let python = shown(&interp.python);
-    let mut child = Command::new(&interp.python)
-        .arg("-c")
-        .arg(SCRIPT)
-        .current_dir(&interp.dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let bounds = crate::child::Bounds {
+        timeout: interp.timeout,
+        stdout: MAX_OUTPUT,
+        stderr: 64 << 10,
+        linger: Duration::from_secs(3),
+    };
+    let mut command = Command::new(&interp.python);
+    command.arg("-c").arg(SCRIPT).current_dir(&interp.dir);
+    let finished = crate::child::run(&mut command, Some(request.to_vec()), bounds)
         .map_err(|e| Error::Other(format!("--python {python}: cannot run it: {e}")))?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    // Plain threads and channels, not scoped threads: a grandchild that
-    // keeps the pipes open must not keep covmerge waiting after the limit.
-    let request = request.to_vec();
-    std::thread::spawn(move || {
-        // A child that exits early closes the pipe; its status says why.
-        let _ = stdin.write_all(&request);
-    });
-    let overflow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (out_tx, out_rx) = std::sync::mpsc::channel();
-    {
-        let overflow = overflow.clone();
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = (&mut stdout).take(MAX_OUTPUT + 1).read_to_end(&mut buf);
-            if buf.len() as u64 > MAX_OUTPUT {
-                overflow.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            let _ = out_tx.send(buf);
-        });
-    }
-    let (err_tx, err_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut buf);
-        let _ = err_tx.send(buf);
-        // Drain the rest so the child is not blocked on a full pipe.
-        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
-    });
-    let start = Instant::now();
-    let mut killed_for_size = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if overflow.load(std::sync::atomic::Ordering::Relaxed) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                killed_for_size = true;
-                break None;
-            }
-            Ok(None) if start.elapsed() < interp.timeout => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
+    let failed = |why: String| Error::Other(format!("--python {python}: {why}"));
+    let (status, out, err) = match finished {
+        Finished::Exited {
+            status,
+            stdout,
+            stderr,
+        } => (status, stdout, stderr),
+        Finished::TooMuchOutput => {
+            return Err(failed(format!(
+                "the analysis printed more than {} MiB; killed",
+                MAX_OUTPUT >> 20
+            )))
+        }
+        Finished::TimedOut => {
+            return Err(failed(format!(
+                "coverage.py's analysis did not finish within {} s; killed \
+                 (COVMERGE_PYTHON_TIMEOUT sets the limit)",
+                interp.timeout.as_secs_f64()
+            )))
+        }
+        Finished::OutputHeldOpen => {
+            return Err(failed(
+                "the analysis exited but its output did not end (a process it started holds \
+                 it open)"
+                    .into(),
+            ))
         }
     };
-    if killed_for_size {
-        return Err(Error::Other(format!(
-            "--python {python}: the analysis printed more than {} MiB; killed",
-            MAX_OUTPUT >> 20
-        )));
-    }
-    let Some(status) = status else {
-        return Err(Error::Other(format!(
-            "--python {python}: coverage.py's analysis did not finish within {} s; killed \
-             (COVMERGE_PYTHON_TIMEOUT sets the limit)",
-            interp.timeout.as_secs_f64()
-        )));
-    };
-    // The child has exited; its output ends unless something it started
-    // still holds the pipe.
-    let until = Instant::now() + Duration::from_secs(3);
-    let Ok(out) = out_rx.recv_timeout(until.saturating_duration_since(Instant::now())) else {
-        return Err(Error::Other(format!(
-            "--python {python}: the analysis exited but its output did not end (a process it \
-             started holds it open)"
-        )));
-    };
     if !status.success() {
-        let err = err_rx
-            .recv_timeout(until.saturating_duration_since(Instant::now()))
-            .unwrap_or_default();
         let err = String::from_utf8_lossy(&err);
         let last = err
             .lines()
@@ -498,31 +450,30 @@ fn call(interp: &Interpreter, request: &[u8]) -> Result<Answer> {
         } else {
             ""
         };
-        return Err(Error::Other(format!(
-            "--python {python}: coverage.py's analysis failed ({status}): {}{hint}",
+        return Err(failed(format!(
+            "coverage.py's analysis failed ({status}): {}{hint}",
             shown(last)
         )));
     }
-    if out.len() as u64 > MAX_OUTPUT {
-        return Err(Error::Other(format!(
-            "--python {python}: the analysis printed more than {} MiB; refused",
-            MAX_OUTPUT >> 20
-        )));
-    }
-    let bad = |why: String| {
-        Error::Other(format!(
-            "--python {python}: unexpected output from coverage.py's analysis: {why}"
+    parse_answer(&out).map_err(|why| {
+        failed(format!(
+            "unexpected output from coverage.py's analysis: {why}"
         ))
-    };
-    let value: serde_json::Value = serde_json::from_slice(&out).map_err(|e| bad(e.to_string()))?;
+    })
+}
+
+/// The analysis script's answer: coverage.py's version and its JSON
+/// report's `files`.
+fn parse_answer(out: &[u8]) -> std::result::Result<Answer, String> {
+    let value: serde_json::Value = serde_json::from_slice(out).map_err(|e| e.to_string())?;
     let version = value
         .get("coverage")
         .and_then(|v| v.as_str())
-        .ok_or_else(|| bad("no coverage version".into()))?
+        .ok_or("no coverage version")?
         .to_string();
     let files = match value.get("files") {
         Some(serde_json::Value::Object(map)) => map.clone(),
-        _ => return Err(bad("no files".into())),
+        _ => return Err("no files".into()),
     };
     Ok(Answer { version, files })
 }
