@@ -94,47 +94,7 @@ pub struct Resolved {
 /// for the analysis.
 pub fn resolve(data: &mut CoverageData, interp: &Interpreter) -> Result<Resolved> {
     let mut resolved = Resolved::default();
-    let mut todo: Vec<(String, PathBuf)> = Vec::new();
-    for (name, file) in data.files.iter().filter(|(_, f)| f.statements_unknown) {
-        let path = if crate::pathtext::is_absolute_anywhere(name) {
-            PathBuf::from(name)
-        } else {
-            interp.dir.join(name)
-        };
-        // Only regular files (a FIFO would hang the interpreter), and not
-        // huge ones: no real Python module is anywhere near this.
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() && m.len() <= MAX_SOURCE => {}
-            Ok(m) if m.is_file() => {
-                resolved.skipped.insert(
-                    name.clone(),
-                    format!("{} is larger than {} MiB", shown(&path), MAX_SOURCE >> 20),
-                );
-                continue;
-            }
-            _ => {
-                resolved
-                    .skipped
-                    .insert(name.clone(), format!("no source at {}", shown(&path)));
-                continue;
-            }
-        }
-        if !file.source_hashes.is_empty() {
-            let dir = interp.dir.to_string_lossy();
-            let here = crate::hashing::source_hash(&dir, name);
-            if !here.is_some_and(|h| file.source_hashes.contains_key(&h)) {
-                resolved.skipped.insert(
-                    name.clone(),
-                    format!(
-                        "the source at {} differs from what the workers ran (content hash)",
-                        shown(&path)
-                    ),
-                );
-                continue;
-            }
-        }
-        todo.push((name.clone(), absolute(&path)));
-    }
+    let todo = analysable(data, interp, &mut resolved.skipped);
     if todo.is_empty() {
         return Ok(resolved);
     }
@@ -180,19 +140,7 @@ pub fn resolve(data: &mut CoverageData, interp: &Interpreter) -> Result<Resolved
                 continue;
             };
             let known = file_from_entry(name, entry, &answer.version, branch, &interp.python)?;
-            let file = data.files.get_mut(name).expect("listed above");
-            file.lines = known.lines;
-            file.excluded = known.excluded;
-            file.arcs = known.arcs;
-            file.declared_branches = known.declared_branches;
-            file.regions = known.regions;
-            file.functions = known.functions;
-            file.statements_unknown = false;
-            let groups = std::mem::take(&mut file.covered_by);
-            file.covered_by = groups
-                .into_iter()
-                .map(|(name, group)| (name, file.map_group(group)))
-                .collect();
+            take_analysis(data.files.get_mut(name).expect("listed above"), known);
             resolved.analysed += 1;
         }
         resolved.coverage_version = Some(answer.version);
@@ -201,6 +149,72 @@ pub fn resolve(data: &mut CoverageData, interp: &Interpreter) -> Result<Resolved
         data.branch_coverage = true;
     }
     Ok(resolved)
+}
+
+/// The files of `data` whose statements are unknown and whose source is
+/// here (a regular file, not huge, with the content the workers recorded
+/// where they recorded a hash), with their absolute paths; why each other
+/// one cannot be analysed goes into `skipped`.
+fn analysable(
+    data: &CoverageData,
+    interp: &Interpreter,
+    skipped: &mut BTreeMap<String, String>,
+) -> Vec<(String, PathBuf)> {
+    let mut todo = Vec::new();
+    for (name, file) in data.files.iter().filter(|(_, f)| f.statements_unknown) {
+        let path = if crate::pathtext::is_absolute_anywhere(name) {
+            PathBuf::from(name)
+        } else {
+            interp.dir.join(name)
+        };
+        // Only regular files (a FIFO would hang the interpreter), and not
+        // huge ones: no real Python module is anywhere near this.
+        let why = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() && m.len() <= MAX_SOURCE => None,
+            Ok(m) if m.is_file() => Some(format!(
+                "{} is larger than {} MiB",
+                shown(&path),
+                MAX_SOURCE >> 20
+            )),
+            _ => Some(format!("no source at {}", shown(&path))),
+        };
+        let why = why.or_else(|| {
+            let dir = interp.dir.to_string_lossy();
+            let here = crate::hashing::source_hash(&dir, name);
+            let differs = !file.source_hashes.is_empty()
+                && !here.is_some_and(|h| file.source_hashes.contains_key(&h));
+            differs.then(|| {
+                format!(
+                    "the source at {} differs from what the workers ran (content hash)",
+                    shown(&path)
+                )
+            })
+        });
+        match why {
+            Some(why) => {
+                skipped.insert(name.clone(), why);
+            }
+            None => todo.push((name.clone(), absolute(&path))),
+        }
+    }
+    todo
+}
+
+/// Put coverage.py's analysis of a file in place of its raw lines and arcs;
+/// the per-platform parts are mapped onto the statements alike.
+fn take_analysis(file: &mut FileCoverage, known: FileCoverage) {
+    file.lines = known.lines;
+    file.excluded = known.excluded;
+    file.arcs = known.arcs;
+    file.declared_branches = known.declared_branches;
+    file.regions = known.regions;
+    file.functions = known.functions;
+    file.statements_unknown = false;
+    let groups = std::mem::take(&mut file.covered_by);
+    file.covered_by = groups
+        .into_iter()
+        .map(|(name, group)| (name, file.map_group(group)))
+        .collect();
 }
 
 /// The note for files left out of the report because only raw

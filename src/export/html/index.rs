@@ -7,18 +7,17 @@ use std::fmt::Write;
 use super::seam::group_numbers;
 use super::{esc, esc_attr, head, Report};
 use crate::analysis::Numbers;
+use crate::report::Table;
 
 pub(crate) fn render(r: &Report) -> String {
     let table = &r.selection.table;
-    let precision = table.precision;
-    let pc = |n: &Numbers| format!("{}%", n.display_covered(precision));
     let mut o = head(&r.title);
     o.push_str("<body class=\"index\">\n<header>\n");
     let _ = writeln!(
         o,
         "<h1>{}: <span class=\"pc\">{}</span></h1>",
         esc(&r.title),
-        pc(&table.total)
+        pc(&table.total, table)
     );
     platforms(&mut o, &r.ctx.platforms);
     workers(&mut o, r);
@@ -27,9 +26,40 @@ pub(crate) fn render(r: &Report) -> String {
         "<p class=\"tools\"><label hidden>Filter by name: <input id=\"filter\" type=\"search\" \
          autocomplete=\"off\"></label></p>\n</header>\n<main>\n",
     );
+    o.push_str("<table id=\"files\" class=\"files\">\n");
+    header_row(&mut o, r);
+    file_rows(&mut o, r);
+    total_row(&mut o, r);
+    o.push_str("</table>\n");
+    if table.skipped_covered > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"skipped\">{} skipped due to complete coverage.</p>",
+            plural(table.skipped_covered, "file")
+        );
+    }
+    if table.skipped_empty > 0 {
+        let _ = writeln!(
+            o,
+            "<p class=\"skipped\">{} skipped.</p>",
+            plural(table.skipped_empty, "empty file")
+        );
+    }
+    o.push_str("</main>\n");
+    footer(&mut o, r);
+    o.push_str("</body>\n</html>\n");
+    o
+}
 
-    // Header row.
-    o.push_str("<table id=\"files\" class=\"files\">\n<thead><tr><th class=\"name\" data-type=\"s\">Name</th>");
+/// A cover percentage as the table shows it.
+fn pc(n: &Numbers, table: &Table) -> String {
+    format!("{}%", n.display_covered(table.precision))
+}
+
+/// The table's columns, a cover column per group, then Missing.
+fn header_row(o: &mut String, r: &Report) {
+    let table = &r.selection.table;
+    o.push_str("<thead><tr><th class=\"name\" data-type=\"s\">Name</th>");
     let mut cols = vec!["Stmts", "Miss"];
     if table.branches {
         cols.extend(["Branch", "BrPart"]);
@@ -49,29 +79,40 @@ pub(crate) fn render(r: &Report) -> String {
     if table.show_missing {
         o.push_str("<th class=\"missing\" data-type=\"s\">Missing</th>");
     }
-    o.push_str("</tr></thead>\n<tbody>\n");
+    o.push_str("</tr></thead>\n");
+}
 
-    let cells = |o: &mut String, n: &Numbers| {
-        let mut values = vec![n.statements, n.missing];
-        if table.branches {
-            values.extend([n.branches, n.partial_branches]);
-        }
-        for v in values {
-            let _ = write!(o, "<td class=\"num\" data-v=\"{v}\">{v}</td>");
-        }
-        let _ = write!(
-            o,
-            "<td class=\"num pc\" data-v=\"{}\">{}</td>",
-            n.percent_covered(),
-            pc(n)
-        );
-    };
-    let mut group_totals = vec![Numbers::default(); r.groups.names.len()];
-    for file in &r.selection.kept {
-        for (i, g) in r.groups.names.iter().enumerate() {
-            group_totals[i] += group_numbers(file, file.covered_by.get(g));
-        }
+/// A row's number cells and its cover cell (sortable by `data-v`).
+fn number_cells(o: &mut String, n: &Numbers, table: &Table) {
+    let mut values = vec![n.statements, n.missing];
+    if table.branches {
+        values.extend([n.branches, n.partial_branches]);
     }
+    for v in values {
+        let _ = write!(o, "<td class=\"num\" data-v=\"{v}\">{v}</td>");
+    }
+    let _ = write!(
+        o,
+        "<td class=\"num pc\" data-v=\"{}\">{}</td>",
+        n.percent_covered(),
+        pc(n, table)
+    );
+}
+
+/// A group's cover cell.
+fn group_cell(o: &mut String, n: &Numbers, table: &Table) {
+    let _ = write!(
+        o,
+        "<td class=\"num grp\" data-v=\"{}\">{}</td>",
+        n.percent_covered(),
+        pc(n, table)
+    );
+}
+
+/// One row per shown file, in the table's order, linked to its page.
+fn file_rows(o: &mut String, r: &Report) {
+    let table = &r.selection.table;
+    o.push_str("<tbody>\n");
     for (i, f) in r.selection.files.iter().enumerate() {
         let _ = write!(
             o,
@@ -79,53 +120,35 @@ pub(crate) fn render(r: &Report) -> String {
             r.pages[i],
             esc(f.name)
         );
-        cells(&mut o, &f.numbers);
+        number_cells(o, &f.numbers, table);
         for g in &r.groups.names {
-            let n = group_numbers(f.file, f.file.covered_by.get(g));
-            let _ = write!(
-                o,
-                "<td class=\"num grp\" data-v=\"{}\">{}</td>",
-                n.percent_covered(),
-                pc(&n)
-            );
+            group_cell(o, &group_numbers(f.file, f.file.covered_by.get(g)), table);
         }
         if table.show_missing {
             let _ = write!(o, "<td class=\"missing\">{}</td>", esc(&f.missing));
         }
         o.push_str("</tr>\n");
     }
-    o.push_str("</tbody>\n<tfoot><tr class=\"total\"><td class=\"name\">TOTAL</td>");
-    cells(&mut o, &table.total);
-    for n in &group_totals {
-        let _ = write!(
-            o,
-            "<td class=\"num grp\" data-v=\"{}\">{}</td>",
-            n.percent_covered(),
-            pc(n)
-        );
+    o.push_str("</tbody>\n");
+}
+
+/// The TOTAL row; each group's total counts every file the TOTAL counts,
+/// shown or skipped.
+fn total_row(o: &mut String, r: &Report) {
+    let table = &r.selection.table;
+    o.push_str("<tfoot><tr class=\"total\"><td class=\"name\">TOTAL</td>");
+    number_cells(o, &table.total, table);
+    for g in &r.groups.names {
+        let mut total = Numbers::default();
+        for file in &r.selection.kept {
+            total += group_numbers(file, file.covered_by.get(g));
+        }
+        group_cell(o, &total, table);
     }
     if table.show_missing {
         o.push_str("<td class=\"missing\"></td>");
     }
-    o.push_str("</tr></tfoot>\n</table>\n");
-    if table.skipped_covered > 0 {
-        let _ = writeln!(
-            o,
-            "<p class=\"skipped\">{} skipped due to complete coverage.</p>",
-            plural(table.skipped_covered, "file")
-        );
-    }
-    if table.skipped_empty > 0 {
-        let _ = writeln!(
-            o,
-            "<p class=\"skipped\">{} skipped.</p>",
-            plural(table.skipped_empty, "empty file")
-        );
-    }
-    o.push_str("</main>\n");
-    footer(&mut o, r);
-    o.push_str("</body>\n</html>\n");
-    o
+    o.push_str("</tr></tfoot>\n");
 }
 
 fn plural(n: usize, thing: &str) -> String {
