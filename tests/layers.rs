@@ -9,7 +9,9 @@ use std::path::Path;
 /// Lowest first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
     &["error", "model"],
-    &["pyfmt", "pathtext", "output", "limits", "sanitize", "names", "child"],
+    &[
+        "pyfmt", "pathtext", "output", "limits", "sanitize", "names", "child",
+    ],
     &["hashing", "probe", "launch"],
     &["pathglob", "config", "pysource"],
     &["paths", "formats", "attribution"],

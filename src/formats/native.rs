@@ -441,28 +441,7 @@ fn check_line(path: &Path, file: &str, line: u32) -> Result<()> {
 /// Serialise `data` as a data file: the header on the first lines, then
 /// one source file per line, so large files stay diffable and greppable.
 pub fn to_string(data: &CoverageData) -> String {
-    let header = RawHeader {
-        covmerge: FORMAT_VERSION,
-        producer: Some(format!("covmerge {}", env!("CARGO_PKG_VERSION"))),
-        branch_coverage: data.branch_coverage,
-        root: data.root.clone(),
-        attribution: data.attribution.clone(),
-        sources: data
-            .sources
-            .iter()
-            .map(|s| RawSource {
-                host: s.host.clone(),
-                platform: s.platform.clone(),
-                worker: s.worker.clone(),
-                root: s.root.clone(),
-                mode: s.mode.as_str().to_string(),
-                labels: s.labels.clone(),
-                created: s.created.clone(),
-                converted_from: s.converted_from.clone(),
-                producer: s.producer.clone(),
-            })
-            .collect(),
-    };
+    let header = RawHeader::from_model(data);
     // Serialising plain structs of strings and numbers cannot fail.
     let mut out = serde_json::to_string(&header).expect("header serialises");
     out.pop(); // the closing brace; the files follow
@@ -474,7 +453,46 @@ pub fn to_string(data: &CoverageData) -> String {
         out.push('\n');
         out.push_str(&serde_json::to_string(name).expect("string serialises"));
         out.push(':');
-        let raw = RawFile {
+        let raw = RawFile::from_model(file, &data.sources);
+        out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
+    }
+    out.push_str("\n}}\n");
+    out
+}
+
+impl RawHeader {
+    /// Everything of `data` but its files.
+    fn from_model(data: &CoverageData) -> RawHeader {
+        RawHeader {
+            covmerge: FORMAT_VERSION,
+            producer: Some(format!("covmerge {}", env!("CARGO_PKG_VERSION"))),
+            branch_coverage: data.branch_coverage,
+            root: data.root.clone(),
+            attribution: data.attribution.clone(),
+            sources: data
+                .sources
+                .iter()
+                .map(|s| RawSource {
+                    host: s.host.clone(),
+                    platform: s.platform.clone(),
+                    worker: s.worker.clone(),
+                    root: s.root.clone(),
+                    mode: s.mode.as_str().to_string(),
+                    labels: s.labels.clone(),
+                    created: s.created.clone(),
+                    converted_from: s.converted_from.clone(),
+                    producer: s.producer.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl RawFile {
+    /// One file as written; `sources` decide whether its content hash is
+    /// written the short way (one recorded source).
+    fn from_model(file: &FileCoverage, sources: &[Source]) -> RawFile {
+        let mut raw = RawFile {
             lines: file.lines.iter().map(|(l, h)| (*l, *h)).collect(),
             excluded: file.excluded.iter().copied().collect(),
             arcs: file.arcs.iter().map(|((f, t), k)| (*f, *t, *k)).collect(),
@@ -553,8 +571,7 @@ pub fn to_string(data: &CoverageData) -> String {
             source_hash: None,
             source_hashes: BTreeMap::new(),
         };
-        let mut raw = raw;
-        match (data.sources.as_slice(), file.source_hash()) {
+        match (sources, file.source_hash()) {
             // A recorded file: one source, one hash, that source's platform.
             ([source], Some(hash))
                 if file.source_hashes[hash].len() == 1
@@ -570,10 +587,8 @@ pub fn to_string(data: &CoverageData) -> String {
                     .collect();
             }
         }
-        out.push_str(&serde_json::to_string(&raw).expect("file serialises"));
+        raw
     }
-    out.push_str("\n}}\n");
-    out
 }
 
 #[cfg(test)]

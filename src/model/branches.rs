@@ -327,6 +327,24 @@ pub fn resolve(file: &mut FileCoverage) -> Resolution {
     if !file.branch_locs.is_empty() {
         number_located(file);
     }
+    let unlisted = resolve_arc_lines(file);
+    fold_unnamed_exits(file);
+    resolve_branch_counts(file, &mut res);
+    if unlisted > 0 {
+        let listed = (file.arcs.len() + file.branches.len()) as u64;
+        let declared = file.declared_branches.unwrap_or(0).max(listed + unlisted);
+        file.declared_branches = Some(declared);
+    }
+    res.met_named.sort_unstable();
+    res.met_named.dedup();
+    res
+}
+
+/// coverage.py branch lines read from Cobertura (a count and the missed
+/// destinations) against the named arcs of other inputs: each group's
+/// share, the destinations only the XML names, and the outcomes it counts
+/// as taken that no input names. Returns how many of those there are.
+fn resolve_arc_lines(file: &mut FileCoverage) -> u64 {
     let mut unlisted: u64 = 0;
     for (line, al) in std::mem::take(&mut file.arc_lines) {
         let named: Vec<i64> = file
@@ -386,7 +404,14 @@ pub fn resolve(file: &mut FileCoverage) -> Resolution {
         // data lists only what it saw run): covered, unlisted.
         unlisted += u64::from(al.total).saturating_sub(listed as u64);
     }
-    fold_unnamed_exits(file);
+    unlisted
+}
+
+/// Branch outcomes known only by count (Cobertura `condition-coverage` of
+/// other producers, JaCoCo): numbered outcomes where no input names the
+/// line's branches; else the count raises the named outcomes it exceeds
+/// (noted in the resolution).
+fn resolve_branch_counts(file: &mut FileCoverage, res: &mut Resolution) {
     for (line, count) in std::mem::take(&mut file.branch_counts) {
         let lo = (line, BranchId::Num(0), BranchId::Num(0));
         let named: Vec<_> = file
@@ -420,14 +445,6 @@ pub fn resolve(file: &mut FileCoverage) -> Resolution {
             }
         }
     }
-    if unlisted > 0 {
-        let listed = (file.arcs.len() + file.branches.len()) as u64;
-        let declared = file.declared_branches.unwrap_or(0).max(listed + unlisted);
-        file.declared_branches = Some(declared);
-    }
-    res.met_named.sort_unstable();
-    res.met_named.dedup();
-    res
 }
 
 /// What a file's branch numbers are before resolving: `None` when it has

@@ -288,26 +288,21 @@ pub fn page_name(name: &str) -> String {
 /// and bidirectional-override characters are shown as `\u{..}`, so an
 /// input can neither add markup nor make text read differently than it is.
 pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' => out.push('\t'),
-            c if c.is_control() || is_bidi(c) => {
-                out.push_str(&format!("<span class=\"ctl\">\\u{{{:x}}}</span>", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    escape(text, true, |c, out| {
+        out.push_str(&format!("<span class=\"ctl\">\\u{{{:x}}}</span>", c as u32))
+    })
 }
 
 /// Text for an attribute value only (no markup allowed there at all).
 pub fn esc_attr(text: &str) -> String {
+    escape(text, false, |c, out| {
+        out.push_str(&format!("\\u{{{:x}}}", c as u32))
+    })
+}
+
+/// HTML's five special characters as entities; control (a tab too,
+/// unless `keep_tab`) and bidirectional characters written by `control`.
+fn escape(text: &str, keep_tab: bool, control: impl Fn(char, &mut String)) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -316,7 +311,8 @@ pub fn esc_attr(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() || is_bidi(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            '\t' if keep_tab => out.push('\t'),
+            c if c.is_control() || is_bidi(c) => control(c, &mut out),
             c => out.push(c),
         }
     }
