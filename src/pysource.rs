@@ -554,7 +554,8 @@ impl Sources {
             .take(10)
             .map(|n| match unusable.get(*n) {
                 Some(why) => format!("{n} ({why})"),
-                None => n.to_string(),
+                // Not mapped by this run: it came so from a combined file.
+                None => format!("{n} (approximate in a combined data file read)"),
             })
             .collect();
         let more = match names.len() {
@@ -565,7 +566,8 @@ impl Sources {
             "{} file(s) have approximate numbers: raw coverage.py data (.coverage) recorded lines \
              inside multi-line statements, and without the source they were counted for the \
              nearest statement above, which coverage.py may not do: {}{more}. Run combine where \
-             the sources are (names after path mapping) or pass --source-root DIR; or record the \
+             the sources are (names after path mapping) or pass --source-root DIR (a combined \
+             data file keeps the approximation: combine its own inputs so); or record the \
              workers' data with --python, which analyses it exactly",
             names.len(),
             listed.join(", ")

@@ -90,6 +90,31 @@ fn without_the_source_the_old_rule_is_used_and_said_once() {
     ] {
         assert!(out.stderr.contains(what), "{what}: {}", out.stderr);
     }
+    // An -o file of such a combine keeps the approximation, and says so.
+    let approximate_table = out.stdout.clone();
+    let (raw, json) = (
+        input("workers/wA/raw.coverage"),
+        input("workers/wB/coverage.json"),
+    );
+    let written = common::run(
+        &elsewhere,
+        &["combine", "-q", "-o", "all.covmerge.json", &raw, &json],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let again = common::run(
+        &elsewhere,
+        &["report", "-m", "--header", "none", "all.covmerge.json"],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.stdout, approximate_table);
+    assert_eq!(again.stderr.matches(WARNING).count(), 1, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("exactpkg/choose.py (approximate in a combined data file read)"),
+        "{}",
+        again.stderr
+    );
     // A source that is not the code that ran is not used either.
     std::fs::create_dir_all(elsewhere.join("exactpkg")).unwrap();
     std::fs::write(elsewhere.join("exactpkg/choose.py"), "x = 1\n").unwrap();

@@ -124,6 +124,10 @@ struct RawFile {
     covered_by: BTreeMap<String, RawGroup>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     statements_unknown: bool,
+    /// Raw lines were put onto statements without the source (see
+    /// `FileCoverage::approximate`): a later combine still warns.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    approximate: bool,
     /// coverage.py LCOV's words for exit arcs: `[line, dest, text]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     exit_labels: Vec<(u32, i64, String)>,
@@ -384,6 +388,7 @@ impl RawData {
                 file.covered_by.insert(group, covered);
             }
             file.statements_unknown = raw.statements_unknown;
+            file.approximate = raw.approximate;
             for (fname, start, end, hits) in raw.functions {
                 file.functions.insert(fname, Function { start, end, hits });
             }
@@ -563,6 +568,7 @@ impl RawFile {
                 })
                 .collect(),
             statements_unknown: file.statements_unknown,
+            approximate: file.approximate,
             exit_labels: file
                 .exit_labels
                 .iter()
