@@ -539,4 +539,37 @@ mod tests {
         );
         assert_eq!(producer_mix("a.py", &set(&["LCOV", "Cobertura"])), None);
     }
+
+    /// The first of two byte-identical inputs is rejected after it was
+    /// hashed (here: changed in between): its duplicate, skipped as a
+    /// duplicate, is read in its place, so its data is not lost.
+    #[test]
+    fn a_duplicate_of_a_rejected_input_is_read_in_its_place() {
+        let dir =
+            std::env::temp_dir().join(format!("covmerge-orphan-{}", crate::output::unique_token()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let paths = [dir.join("a.info"), dir.join("b.info")];
+        for p in &paths {
+            std::fs::write(p, "SF:src/a.c\nDA:1,1\nDA:2,0\nend_of_record\n").unwrap();
+        }
+        let (duplicates, hashes) = super::super::dedupe::find_duplicates(&paths);
+        assert_eq!(duplicates.get(&1), Some(&0));
+        std::fs::write(&paths[0], "not coverage data").unwrap();
+        let options = CombineOptions::default();
+        let mut acc = Accumulator::default();
+        acc.read_input(0, &paths[0], &options);
+        acc.duplicate(1, &paths[1], &paths[0], hashes.get(&1));
+        let combined = acc
+            .read_orphans(&paths, &duplicates, &hashes, &options)
+            .finish(&options, &mut |_| {})
+            .unwrap();
+        let statuses: Vec<_> = combined.inputs.iter().map(|i| i.status.clone()).collect();
+        assert!(
+            matches!(statuses[0], InputStatus::Rejected { .. }),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses[1], InputStatus::Used);
+        assert_eq!(combined.data.files["src/a.c"].lines.len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
