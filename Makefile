@@ -41,9 +41,10 @@ testdata-globs:
 testdata-formats:
 	bash testdata/formats-regen.sh
 
-## testdata-rawdata: regenerate testdata/rawdata (raw .coverage files of pytest-cov/xdist workers on 3.11 and 3.12, coverage combine + report)
+## testdata-rawdata: regenerate testdata/rawdata (raw .coverage files of pytest-cov/xdist workers on 3.11 and 3.12, coverage combine + report) and testdata/rawdata-with
 testdata-rawdata:
 	bash testdata/rawdata-regen.sh
+	bash testdata/rawdata-with-regen.sh
 
 ## testdata-pysource: regenerate testdata/pysource (coverage.py's multi-line maps, 3.11 and 3.12) and testdata/rawdata-exact
 testdata-pysource:

@@ -407,6 +407,8 @@ pub fn path_of(root: Option<&Path>, name: &str) -> PathBuf {
 struct Read {
     map: std::result::Result<LineMap, String>,
     hash: String,
+    /// The `with` statements, for coverage.py's fix of arcs leaving them.
+    withs: Vec<WithStatement>,
 }
 
 /// The sources of one combine: each file read and scanned at most once,
@@ -514,6 +516,22 @@ impl Sources {
             group.lines = group.lines.iter().map(|l| map.first_line(*l)).collect();
             group.arcs = group.arcs.iter().map(|a| arc(*a).unwrap_or(*a)).collect();
         }
+        let keys: Vec<ArcKey> = file.arcs.keys().copied().collect();
+        let fixers = with_fixers(&keys, &read.withs);
+        if !fixers.is_empty() {
+            let fix = |key: ArcKey| fixers.get(&key).copied().unwrap_or(Some(key));
+            let mut arcs = BTreeMap::new();
+            for (key, taken) in std::mem::take(&mut file.arcs) {
+                if let Some(key) = fix(key) {
+                    let slot = arcs.entry(key).or_insert(None);
+                    *slot = add_taken(*slot, taken);
+                }
+            }
+            file.arcs = arcs;
+            for group in file.covered_by.values_mut() {
+                group.arcs = group.arcs.iter().filter_map(|a| fix(*a)).collect();
+            }
+        }
         file.raw_mapped = true;
     }
 
@@ -581,9 +599,7 @@ impl Sources {
 /// ([`PythonSource::inside_with`]).
 pub struct PythonSource {
     map: LineMap,
-    text: Vec<u8>,
-    /// Byte offset of each physical line's start (line 1 at index 0).
-    starts: Vec<usize>,
+    text: SourceText,
     /// Per line (index 0 unused): inside a `with` block of its innermost
     /// function or class.
     in_with: Vec<bool>,
@@ -618,25 +634,9 @@ impl PythonSource {
         if map.line_count() < last {
             return None;
         }
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < text.len() {
-            match newline_at(&text, i) {
-                0 => i += 1,
-                n => {
-                    i += n;
-                    starts.push(i);
-                }
-            }
-        }
-        let mut source = PythonSource {
-            map,
-            text,
-            starts,
-            in_with: Vec::new(),
-        };
-        source.in_with = source.with_blocks();
-        Some(source)
+        let text = SourceText::new(text);
+        let in_with = with_blocks(&text, &map);
+        Some(PythonSource { map, text, in_with })
     }
 
     /// coverage.py's last line of a function whose last statement starts
@@ -664,62 +664,9 @@ impl PythonSource {
         self.in_with.get(line as usize).copied().unwrap_or(false)
     }
 
-    /// [`Self::inside_with`] for every line, in one pass over the logical
-    /// lines with a stack of the open `with`, `def` and `class` blocks.
-    fn with_blocks(&self) -> Vec<bool> {
-        let count = self.map.line_count();
-        let mut in_with = vec![false; count as usize + 1];
-        // (indentation, is a `with`), innermost last.
-        let mut open: Vec<(usize, bool)> = Vec::new();
-        let mut line = 1;
-        while line <= count {
-            let next = self.map.last_line(line) + 1;
-            let text = self.line_text(line);
-            let (indent, code) = indentation(text);
-            if code.is_empty() || code[0] == b'#' {
-                line += 1;
-                continue;
-            }
-            while open.last().is_some_and(|(i, _)| *i >= indent) {
-                open.pop();
-            }
-            let inside = open.last().is_some_and(|(_, with)| *with);
-            for l in line..next.min(count + 1) {
-                in_with[l as usize] = inside;
-            }
-            // `async def`, `async with`: the keyword after `async`.
-            let keyword = match word_after(code, b"async") {
-                Some(rest) => rest,
-                None => code,
-            };
-            if word_after(keyword, b"with").is_some() {
-                open.push((indent, true));
-            } else if word_after(keyword, b"def").is_some()
-                || word_after(keyword, b"class").is_some()
-            {
-                open.push((indent, false));
-            }
-            line = next.max(line + 1);
-        }
-        in_with
-    }
-
-    /// The text of physical line `line`, without its line end.
-    fn line_text(&self, line: u32) -> &[u8] {
-        let i = (line as usize).saturating_sub(1);
-        let start = self.starts.get(i).copied().unwrap_or(self.text.len());
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        let text = &self.text[start..end];
-        let trimmed = text
-            .iter()
-            .rposition(|b| !matches!(b, b'\n' | b'\r'))
-            .map_or(0, |p| p + 1);
-        &text[..trimmed]
-    }
-
     /// Does this line start a `def`, `async def` or `class` header?
     fn is_definition(&self, line: u32) -> bool {
-        let text = self.line_text(line);
+        let text = self.text.line(line);
         let head = text
             .iter()
             .position(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
@@ -731,7 +678,7 @@ impl PythonSource {
     /// Does this line end with the header's colon (a comment may follow)?
     /// A colon followed by code is a body written on the header's line.
     fn ends_with_colon(&self, line: u32) -> bool {
-        let text = self.line_text(line);
+        let text = self.text.line(line);
         let Some(colon) = text.iter().rposition(|b| *b == b':') else {
             return false;
         };
@@ -742,6 +689,233 @@ impl PythonSource {
             .map(|p| rest[p]);
         matches!(code, None | Some(b'#'))
     }
+}
+
+/// A source's bytes with the start of each physical line, for what the
+/// logical lines alone do not say (indentation, keywords).
+struct SourceText {
+    text: Vec<u8>,
+    /// Byte offset of each physical line's start (line 1 at index 0).
+    starts: Vec<usize>,
+}
+
+impl SourceText {
+    fn new(text: Vec<u8>) -> SourceText {
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < text.len() {
+            match newline_at(&text, i) {
+                0 => i += 1,
+                n => {
+                    i += n;
+                    starts.push(i);
+                }
+            }
+        }
+        SourceText { text, starts }
+    }
+
+    /// Physical line `line`, without its line end.
+    fn line(&self, line: u32) -> &[u8] {
+        let i = (line as usize).saturating_sub(1);
+        let start = self.starts.get(i).copied().unwrap_or(self.text.len());
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let text = &self.text[start..end];
+        let trimmed = text
+            .iter()
+            .rposition(|b| !matches!(b, b'\n' | b'\r'))
+            .map_or(0, |p| p + 1);
+        &text[..trimmed]
+    }
+
+    /// The logical lines that hold code, in order: first and last physical
+    /// line, indentation, and the keyword that opens it (`with`, `def`,
+    /// `class`, also after `async`; `None` for any other line).
+    fn code_lines(&self, map: &LineMap) -> Vec<CodeLine> {
+        let count = map.line_count();
+        let mut out = Vec::new();
+        let mut line = 1;
+        while line <= count {
+            let last = map.last_line(line).max(line);
+            let (indent, code) = indentation(self.line(line));
+            if !(code.is_empty() || code[0] == b'#') {
+                let keyword = word_after(code, b"async").unwrap_or(code);
+                let opens = [Opens::With, Opens::Def, Opens::Class]
+                    .into_iter()
+                    .find(|k| word_after(keyword, k.word()).is_some());
+                out.push(CodeLine {
+                    first: line,
+                    last,
+                    indent,
+                    opens,
+                });
+            }
+            line = last + 1;
+        }
+        out
+    }
+}
+
+/// One logical line of code (see [`SourceText::code_lines`]).
+struct CodeLine {
+    first: u32,
+    last: u32,
+    indent: usize,
+    opens: Option<Opens>,
+}
+
+/// The blocks whose structure covmerge needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opens {
+    With,
+    Def,
+    Class,
+}
+
+impl Opens {
+    fn word(self) -> &'static [u8] {
+        match self {
+            Opens::With => b"with",
+            Opens::Def => b"def",
+            Opens::Class => b"class",
+        }
+    }
+}
+
+/// Per line (index 0 unused): inside a `with` block of its innermost
+/// function or class ([`PythonSource::inside_with`]). One pass with a
+/// stack of the open `with`, `def` and `class` blocks.
+fn with_blocks(text: &SourceText, map: &LineMap) -> Vec<bool> {
+    let count = map.line_count() as usize;
+    let mut in_with = vec![false; count + 1];
+    // (indentation, is a `with`), innermost last.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    for code in text.code_lines(map) {
+        while open.last().is_some_and(|(i, _)| *i >= code.indent) {
+            open.pop();
+        }
+        let inside = open.last().is_some_and(|(_, with)| *with);
+        let lines = code.first as usize..=(code.last as usize).min(count);
+        if let Some(span) = in_with.get_mut(lines) {
+            span.fill(inside);
+        }
+        if let Some(kind) = code.opens {
+            open.push((code.indent, kind == Opens::With));
+        }
+    }
+    in_with
+}
+
+/// A `with` statement whose body has lines of its own: the first and last
+/// line of its header, and the last line of its body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WithStatement {
+    start: u32,
+    header_end: u32,
+    body_end: u32,
+}
+
+impl WithStatement {
+    fn contains(&self, line: i64) -> bool {
+        line > i64::from(self.header_end) && line <= i64::from(self.body_end)
+    }
+}
+
+/// The source's `with` statements whose bodies start on a line of their
+/// own (a body on the header's line never jumps back to it).
+fn with_statements(text: &SourceText, map: &LineMap) -> Vec<WithStatement> {
+    let mut found = Vec::new();
+    // (indentation, first line, last line of the header), innermost last.
+    let mut open: Vec<(usize, u32, u32)> = Vec::new();
+    let mut last_code = 0;
+    let mut close = |(_, start, header_end): (usize, u32, u32), body_end: u32| {
+        if body_end > header_end {
+            found.push(WithStatement {
+                start,
+                header_end,
+                body_end,
+            });
+        }
+    };
+    for code in text.code_lines(map) {
+        while open.last().is_some_and(|(i, _, _)| *i >= code.indent) {
+            close(open.pop().expect("checked"), last_code);
+        }
+        if code.opens == Some(Opens::With) {
+            open.push((code.indent, code.first, code.last));
+        }
+        last_code = code.last;
+    }
+    while let Some(w) = open.pop() {
+        close(w, last_code);
+    }
+    found
+}
+
+/// coverage.py's fix of the arcs that leave a `with` body (Python 3.10+):
+/// the tracer goes from the body's last line back to the `with` line (the
+/// context manager's `__exit__`) and from there onward, and coverage.py
+/// reports the body's exit as going straight onward (`x -> with -> next`
+/// becomes `x -> next`, through enclosing `with`s that end together). The
+/// arcs are on statements' first lines. The answer maps an arc to its
+/// replacement, or to `None` to drop it. Where coverage.py knows the
+/// onward destination from the syntax tree, covmerge takes it from the
+/// data: a `with` left towards more than one destination (a `return` or
+/// `break` inside) is left alone, as before.
+fn with_fixers(arcs: &[ArcKey], withs: &[WithStatement]) -> HashMap<ArcKey, Option<ArcKey>> {
+    let by_start: HashMap<u32, &WithStatement> = withs.iter().map(|w| (w.start, w)).collect();
+    let mut onward: HashMap<u32, Vec<i64>> = HashMap::new();
+    for &(from, to) in arcs {
+        if let Some(w) = by_start.get(&from) {
+            if to != i64::from(from)
+                && !w.contains(to)
+                && !onward.get(&from).is_some_and(|v| v.contains(&to))
+            {
+                onward.entry(from).or_default().push(to);
+            }
+        }
+    }
+    let nexts: HashMap<u32, i64> = onward
+        .into_iter()
+        .filter(|(_, to)| to.len() == 1)
+        .map(|(from, to)| (from, to[0]))
+        .collect();
+    // Where a chain of `with`s ending together finally lands; `None` when
+    // an outer one of the chain is left alone.
+    let final_next = |start: u32| -> Option<i64> {
+        let (mut start, mut next) = (start, nexts[&start]);
+        for _ in 0..withs.len() {
+            let Ok(outer) = u32::try_from(next) else {
+                break;
+            };
+            match (nexts.get(&outer), by_start.get(&outer)) {
+                (Some(&onward), Some(w)) if w.contains(i64::from(start)) => {
+                    (start, next) = (outer, onward);
+                }
+                (None, Some(w)) if w.contains(i64::from(start)) => return None,
+                _ => break,
+            }
+        }
+        Some(next)
+    };
+    let mut fixers = HashMap::new();
+    for &(from, to) in arcs {
+        let Ok(to_line) = u32::try_from(to) else {
+            continue;
+        };
+        match by_start.get(&to_line) {
+            Some(w) if nexts.contains_key(&to_line) && w.contains(i64::from(from)) => {
+                if let Some(next) = final_next(to_line) {
+                    fixers.insert((from, to), Some((from, next)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (&start, &next) in &nexts {
+        fixers.insert((start, next), None);
+    }
+    fixers
 }
 
 /// A line's indentation as Python's tokenizer measures it (a tab moves to
@@ -783,6 +957,7 @@ fn read(root: Option<&Path>, name: &str) -> Read {
     let unread = |why: String| Read {
         map: Err(why),
         hash: String::new(),
+        withs: Vec::new(),
     };
     let readable = std::fs::metadata(&path)
         .map(|m| m.is_file() && m.len() <= MAX_SOURCE)
@@ -797,10 +972,16 @@ fn read(root: Option<&Path>, name: &str) -> Read {
             text.push(b);
         }
     }
+    let hash = crate::hashing::sha256_hex(&text);
+    let map = scan(&bytes);
+    let withs = match &map {
+        Ok(map) => with_statements(&SourceText::new(bytes), map),
+        Err(_) => Vec::new(),
+    };
     Read {
-        map: scan(&bytes)
-            .map_err(|e| format!("the source at {} is not Python ({e})", path.display())),
-        hash: crate::hashing::sha256_hex(&text),
+        map: map.map_err(|e| format!("the source at {} is not Python ({e})", path.display())),
+        hash,
+        withs,
     }
 }
 
@@ -1029,5 +1210,43 @@ mod tests {
         ] {
             assert!(scan(bad.as_bytes()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn with_statements_and_the_arcs_that_leave_them() {
+        let src = "def f(x):\n    with a:\n        with b:\n            if x:\n                x = 1\n    return x\n\n\nwith c: y = 1\nasync def g():\n    async with (d,\n                e):\n        pass\n# end\n";
+        let map = scan(src.as_bytes()).unwrap();
+        let withs = with_statements(&SourceText::new(src.as_bytes().to_vec()), &map);
+        let w = |start, header_end, body_end| WithStatement {
+            start,
+            header_end,
+            body_end,
+        };
+        // The one-line `with c: y = 1` never jumps back to itself.
+        assert_eq!(withs, [w(3, 3, 5), w(2, 2, 5), w(11, 12, 13)]);
+        // As traced: 4 -> 3 -> 2 -> 6 (and the false arm 4 -> 3 likewise).
+        let arcs = [
+            (2, 3),
+            (3, 4),
+            (4, 5),
+            (5, 3),
+            (4, 3),
+            (3, 2),
+            (2, 6),
+            (13, 11),
+            (11, -10),
+        ];
+        let fixers = with_fixers(&arcs, &withs);
+        assert_eq!(fixers[&(5, 3)], Some((5, 6)));
+        assert_eq!(fixers[&(4, 3)], Some((4, 6)));
+        assert_eq!(fixers[&(3, 2)], None);
+        assert_eq!(fixers[&(2, 6)], None);
+        assert_eq!(fixers[&(13, 11)], Some((13, -10)));
+        assert!(!fixers.contains_key(&(2, 3)), "entries stay");
+        // The outer one left two ways (a `return` inside): the chain
+        // through it is left alone.
+        let fixers = with_fixers(&[(5, 3), (3, 2), (2, 6), (2, -1)], &withs);
+        assert!(!fixers.contains_key(&(5, 3)));
+        assert!(!fixers.contains_key(&(2, 6)) && !fixers.contains_key(&(2, -1)));
     }
 }

@@ -192,3 +192,36 @@ fn with_python_both_raw_files_give_coverage_pys_table_too() {
     assert_eq!(out.stdout, expected("expected/report-m.txt"));
     assert!(!out.stderr.contains(WARNING), "{}", out.stderr);
 }
+
+/// Branch lines that end `with` bodies (`testdata/rawdata-with/`, real
+/// `coverage run` on Python 3.12): the tracer goes from the body back to
+/// the `with` line and on, and coverage.py reports the body's exit as going
+/// straight on. One run's raw data with another run's JSON report gives
+/// `coverage combine` + `coverage report -m` of both runs, byte for byte:
+/// nested `with`s, a `with` in a loop or ending a function, a multi-line
+/// and an `async with`, one with a `return` inside.
+#[test]
+fn raw_arcs_leaving_with_blocks_are_fixed_as_coverage_py_fixes_them() {
+    let data = common::testdata("rawdata-with");
+    let dir = common::tempdir("with-fix");
+    let pkg = dir.join("withpkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for name in ["__init__.py", "w.py"] {
+        std::fs::copy(data.join("project/withpkg").join(name), pkg.join(name)).unwrap();
+    }
+    std::fs::copy(data.join("coveragerc"), dir.join(".coveragerc")).unwrap();
+    let json = data.join("runs/r1.json").to_string_lossy().into_owned();
+    for other in ["r2", "r3"] {
+        let raw = data
+            .join(format!("runs/{other}.coverage"))
+            .to_string_lossy()
+            .into_owned();
+        let out = common::run(&dir, &["report", "-m", "--header", "none", &raw, &json]);
+        assert_eq!(out.code, 0, "{other}: {}", out.stderr);
+        let expected =
+            std::fs::read_to_string(data.join(format!("expected/r1+{other}.txt"))).unwrap();
+        assert_eq!(out.stdout, expected, "r1 with {other}");
+        assert!(!out.stderr.contains(WARNING), "{}", out.stderr);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
