@@ -185,24 +185,34 @@ impl PathAliases {
     /// result exists (relative to the current directory) wins. When the
     /// sources are not here at all, the first matching rule wins: combine
     /// usually runs where the workers' checkouts do not exist.
+    ///
+    /// With only one matching rule the answer is that rule's whatever
+    /// exists, so the file system is asked only when a second rule matches
+    /// (a `stat` per name per input was a tenth of a large combine).
     pub fn map(&self, path: &str) -> Option<Mapping> {
         let path = nfc(path);
-        let mut first: Option<Mapping> = None;
-        for rule in &self.rules {
-            let Some(end) = rule.glob.match_prefix(&path) else {
-                continue;
-            };
-            let rest = &path[end..];
-            let mapped = Mapping {
-                path: format!("{}{}", rule.result, rest),
-                rule: rule.original.clone(),
-            };
+        let mut matches = self
+            .rules
+            .iter()
+            .filter_map(|rule| rule.glob.match_prefix(&path).map(|end| (rule, end)));
+        let mapping = |(rule, end): (&Rule, usize)| Mapping {
+            path: format!("{}{}", rule.result, &path[end..]),
+            rule: rule.original.clone(),
+        };
+        let first = mapping(matches.next()?);
+        let Some(second) = matches.next() else {
+            return Some(first);
+        };
+        if Path::new(&first.path).exists() {
+            return Some(first);
+        }
+        for m in std::iter::once(second).chain(matches) {
+            let mapped = mapping(m);
             if Path::new(&mapped.path).exists() {
                 return Some(mapped);
             }
-            first.get_or_insert(mapped);
         }
-        first
+        Some(first)
     }
 
     /// One line per rule, for `--debug-paths`.
@@ -320,6 +330,37 @@ mod tests {
         let c = aliases(&[("/w/job[0-9]/", "j/")]);
         assert_eq!(c.map("/w/job7/a.py").unwrap().path, "j/a.py");
         assert!(c.map("/w/jobx/a.py").is_none());
+    }
+
+    /// Of several matching rules the first whose result exists wins, else
+    /// the first; a lone matching rule wins whether its result exists or
+    /// not. (Tests run in the crate root, where `src/paths.rs` exists.)
+    #[test]
+    fn the_first_existing_result_wins_among_matches() {
+        let two = aliases(&[("/w/a/", "nowhere/"), ("/w/", "src/")]);
+        assert_eq!(two.map("/w/a/paths.rs").unwrap().path, "nowhere/paths.rs");
+        assert_eq!(two.map("/w/paths.rs").unwrap().path, "src/paths.rs");
+        let exists_first = aliases(&[("/w/", "src/"), ("/w/", "nowhere/")]);
+        assert_eq!(exists_first.map("/w/paths.rs").unwrap().rule, "/w/");
+        assert_eq!(
+            exists_first.map("/w/paths.rs").unwrap().path,
+            "src/paths.rs"
+        );
+        let second_exists = aliases(&[("*/w/", "nowhere/"), ("/x/w/", "src/")]);
+        let m = second_exists.map("/x/w/paths.rs").unwrap();
+        assert_eq!(
+            (m.path.as_str(), m.rule.as_str()),
+            ("src/paths.rs", "/x/w/")
+        );
+        let neither = aliases(&[("*/w/", "nowhere/"), ("/x/w/", "nothere/")]);
+        let m = neither.map("/x/w/paths.rs").unwrap();
+        assert_eq!(
+            (m.path.as_str(), m.rule.as_str()),
+            ("nowhere/paths.rs", "*/w/")
+        );
+        let lone = aliases(&[("/x/w/", "nothere/")]);
+        assert_eq!(lone.map("/x/w/paths.rs").unwrap().path, "nothere/paths.rs");
+        assert!(lone.map("/y/paths.rs").is_none());
     }
 
     #[test]
