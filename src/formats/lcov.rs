@@ -118,6 +118,12 @@ pub fn read_records(
                 if record.add_brda_fast(v) {
                     continue;
                 }
+            } else if let Some(v) = line.strip_prefix("FN:") {
+                // One per function in every producer's output.
+                if let Ok((start, end, name)) = parse_fn(v) {
+                    record.add_function(name, start, end, 0);
+                    continue;
+                }
             } else if let Some(v) = line.strip_prefix("FNDA:") {
                 // Every producer but coverage.py writes one per function.
                 if let Some((count, name)) = v.split_once(',') {
@@ -338,16 +344,7 @@ impl<'a> Record<'a> {
                 self.add_branch(line, block, branch, taken);
             }
             "FN" => {
-                // FN:<start>,<name> or FN:<start>,<end>,<name>; names may hold commas.
-                let (start_text, rest) =
-                    value.split_once(',').ok_or("FN needs a line and a name")?;
-                let start = parse_line(Some(start_text))?.unwrap_or(0);
-                let (end, name) = match rest.split_once(',') {
-                    Some((end_text, name)) if end_text.trim().parse::<u32>().is_ok() => {
-                        (end_text.trim().parse::<u32>().ok(), name)
-                    }
-                    _ => (None, rest),
-                };
+                let (start, end, name) = parse_fn(value)?;
                 self.add_function(name, start, end, 0);
             }
             "FNDA" => {
@@ -411,14 +408,15 @@ impl<'a> Record<'a> {
         self.fnda_next = at + 1;
     }
 
-    /// The functions read, as the model's map: repeats of a name folded in
-    /// the order read (the lowest non-zero start, the first end, hits
-    /// summed), then the FNDA records that found no function on the way.
-    fn finish_functions(&mut self, diag: &mut Diagnostics) {
+    /// The functions read, sorted by name and unique: repeats of a name
+    /// folded in the order read (the lowest non-zero start, the first end,
+    /// hits summed), then the FNDA records that found no function on the
+    /// way. The names still borrow the tracefile's text.
+    fn finish_functions(&mut self, diag: &mut Diagnostics) -> Vec<(&'a str, Function)> {
         let mut functions = std::mem::take(&mut self.functions);
         // Stable: repeats stay in the order read.
         functions.sort_by(|a, b| a.name.cmp(b.name));
-        let mut folded: Vec<(String, Function)> = Vec::with_capacity(functions.len());
+        let mut folded: Vec<(&'a str, Function)> = Vec::with_capacity(functions.len());
         let mut last: Option<&str> = None;
         for f in functions {
             if last == Some(f.name) {
@@ -432,7 +430,7 @@ impl<'a> Record<'a> {
             }
             last = Some(f.name);
             folded.push((
-                f.name.to_string(),
+                f.name,
                 Function {
                     start: f.start,
                     end: f.end,
@@ -440,10 +438,8 @@ impl<'a> Record<'a> {
                 },
             ));
         }
-        // Sorted and unique: the map is built in one pass.
-        self.file.functions = folded.into_iter().collect();
         if self.fn_hits.is_empty() {
-            return;
+            return folded;
         }
         let mut pending: BTreeMap<&str, u64> = BTreeMap::new();
         for (name, hits) in std::mem::take(&mut self.fn_hits) {
@@ -451,14 +447,15 @@ impl<'a> Record<'a> {
             *entry = add_hits(*entry, hits);
         }
         for (name, hits) in pending {
-            match self.file.functions.get_mut(name) {
-                Some(func) => func.hits = add_hits(func.hits, hits),
-                None => diag.warn(
+            match folded.binary_search_by(|(n, _)| (*n).cmp(name)) {
+                Ok(at) => folded[at].1.hits = add_hits(folded[at].1.hits, hits),
+                Err(_) => diag.warn(
                     None,
                     format!("{}: FNDA for unknown function {name:?}, ignored", self.name),
                 ),
             }
         }
+        folded
     }
 
     fn add_branch(&mut self, line: u32, block: &str, branch: &'a str, taken: Taken) {
@@ -554,13 +551,16 @@ impl<'a> Record<'a> {
     /// The first line of the innermost function (by its FN start and end)
     /// around `line` whose short name is `name` (any name when `None`);
     /// without end lines, the nearest such function starting above it.
-    fn function_around(&self, line: u32, name: Option<&str>) -> Option<u32> {
+    fn function_around(
+        functions: &[(&str, Function)],
+        line: u32,
+        name: Option<&str>,
+    ) -> Option<u32> {
         let short = |full: &str| -> bool {
             let full = full.split_once('@').map_or(full, |(n, _)| n);
             name.is_none_or(|n| full.rsplit('.').next() == Some(n))
         };
-        self.file
-            .functions
+        functions
             .iter()
             .filter(|(full, f)| {
                 f.start != 0 && f.start <= line && f.end.is_none_or(|e| line <= e) && short(full)
@@ -571,15 +571,17 @@ impl<'a> Record<'a> {
 
     /// Resolve what needs the whole record (FNDA names, function exits,
     /// coverage.py's BRF) and split it into its parts.
-    fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords {
-        self.finish_functions(diag);
+    fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords<'a> {
+        let mut functions = self.finish_functions(diag);
         for exit in std::mem::take(&mut self.exits) {
             // coverage.py numbers an exit by the code object's first line;
             // one it cannot be found for is an unnamed exit of the line,
             // matched with a named one when inputs meet (`branches::resolve`).
             let function = match &exit.target {
-                ExitTarget::Function(name) => self.function_around(exit.line, Some(name)),
-                ExitTarget::Enclosing => self.function_around(exit.line, None),
+                ExitTarget::Function(name) => {
+                    Self::function_around(&functions, exit.line, Some(name))
+                }
+                ExitTarget::Enclosing => Self::function_around(&functions, exit.line, None),
                 ExitTarget::Class => None,
             };
             let to = function.map_or(UNNAMED_EXIT, |start| -i64::from(start));
@@ -597,7 +599,7 @@ impl<'a> Record<'a> {
                     .or_insert_with(|| exit.label.to_string());
             }
         }
-        self.file.functions.retain(|_, f| f.start != 0);
+        functions.retain(|(_, f)| f.start != 0);
         // Stored summaries are caches we do not trust, with one exception:
         // coverage.py's BRF also counts `# pragma: no branch` exits that it
         // lists nowhere. Its records are the ones whose branches are arcs.
@@ -611,6 +613,7 @@ impl<'a> Record<'a> {
         }
         FileRecords {
             name: self.name,
+            functions,
             lines: self.lines,
             numeric_branches: self.numeric_branches,
             arcs: Vec::new(),
@@ -629,6 +632,22 @@ fn py_unquote(text: &str) -> &str {
         }
     }
     text
+}
+
+/// `FN:<start>,<name>` or `FN:<start>,<end>,<name>` (names may hold
+/// commas): start (0 for line 0, dropped later), end and name. The one
+/// parse of `FN`, for the fast path and the careful one alike.
+fn parse_fn(value: &str) -> std::result::Result<(u32, Option<u32>, &str), String> {
+    let (start_text, rest) = value.split_once(',').ok_or("FN needs a line and a name")?;
+    let start = parse_line(Some(start_text))?.unwrap_or(0);
+    let (end, name) = match rest.split_once(',') {
+        Some((end_text, name)) => match end_text.trim().parse::<u32>() {
+            Ok(end) => (Some(end), name),
+            Err(_) => (None, rest),
+        },
+        None => (None, rest),
+    };
+    Ok((start, end, name))
 }
 
 /// `<u32>,<u64>` followed by the end or a comma (DA's checksum), or None
@@ -734,6 +753,35 @@ mod tests {
             warnings,
             ["a.c: FNDA for unknown function \"ghost\", ignored"]
         );
+    }
+
+    /// `FN` with and without an end line, names holding commas, an end
+    /// that is not a number (part of the name), line 0 (dropped) and a bad
+    /// start (a warning, and the function is not read).
+    #[test]
+    fn function_lines_in_every_form() {
+        let text = "SF:a.c\nFN:3,9,plain\nFN:4,f(a, b)\nFN:5,7,g(a, b)\nFN:6, 8 ,spaced\n\
+                    FN:7,x8,named\nFN:0,zero\nFN:+2,signed\nFN:q,bad\nFN:11\nDA:1,1\n\
+                    end_of_record\n";
+        let (data, diag) = read(text);
+        let got: Vec<(&str, u32, Option<u32>)> = data.files["a.c"]
+            .functions
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.start, f.end))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("f(a, b)", 4, None),
+                ("g(a, b)", 5, Some(7)),
+                ("plain", 3, Some(9)),
+                ("signed", 2, None),
+                ("spaced", 6, Some(8)),
+                ("x8,named", 7, None),
+            ]
+        );
+        let lines: Vec<Option<usize>> = diag.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [Some(9), Some(10)], "{:?}", diag.warnings);
     }
 
     #[test]
