@@ -675,8 +675,19 @@ fn scan_brda(b: &[u8]) -> Option<((u32, u32, u32), Taken, usize)> {
 /// digits, no overflow): the number and where the digits end.
 fn scan_digits(b: &[u8], start: usize) -> Option<(u64, usize)> {
     let rest = b.get(start..)?;
-    let len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    Some((parse_u64(&rest[..len])?, start + len))
+    // One pass; up to 19 digits cannot overflow a u64.
+    let mut n: u64 = 0;
+    let mut len = 0;
+    while let Some(&c) = rest.get(len).filter(|c| c.is_ascii_digit()) {
+        if len == 19 {
+            // 20 digits or more: parse_u64's limit and overflow check.
+            let len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            return Some((parse_u64(&rest[..len])?, start + len));
+        }
+        n = n * 10 + u64::from(c - b'0');
+        len += 1;
+    }
+    (len > 0).then_some((n, start + len))
 }
 
 /// The position after the line end at `pos`: `\n`, `\r\n`, or the end of
@@ -846,6 +857,9 @@ mod tests {
             "DA:1,18446744073709551615",
             "DA:1,18446744073709551616",
             "DA:1,99999999999999999999999",
+            "DA:1,9999999999999999999",
+            "DA:1,09999999999999999999",
+            "BRDA:1,0,0,9999999999999999999",
             "DA:4294967295,1",
             "DA:4294967296,1",
             "DA:01,002",
