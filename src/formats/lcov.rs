@@ -596,9 +596,16 @@ fn py_unquote(text: &str) -> &str {
 /// parse of `FN`, for the fast path and the careful one alike.
 fn parse_fn(value: &str) -> std::result::Result<(u32, Option<u32>, &str), String> {
     let (start_text, rest) = split_comma(value).ok_or("FN needs a line and a name")?;
-    let start = parse_line(Some(start_text))?.unwrap_or(0);
+    // Plain digits first: what the general parse would make of them.
+    let start = match plain_u32(start_text) {
+        Some(start) => start,
+        None => parse_line(Some(start_text))?.unwrap_or(0),
+    };
     let (end, name) = match split_comma(rest) {
-        Some((end_text, name)) => match end_text.trim().parse::<u32>() {
+        Some((end_text, name)) => match plain_u32(end_text)
+            .map(Ok)
+            .unwrap_or_else(|| end_text.trim().parse::<u32>())
+        {
             Ok(end) => (Some(end), name),
             Err(_) => (None, rest),
         },
@@ -673,6 +680,7 @@ fn scan_brda(b: &[u8]) -> Option<((u32, u32, u32), Taken, usize)> {
 
 /// Plain decimal digits from `start` as [`parse_u64`] reads them (1 to 20
 /// digits, no overflow): the number and where the digits end.
+#[inline]
 fn scan_digits(b: &[u8], start: usize) -> Option<(u64, usize)> {
     let rest = b.get(start..)?;
     // One pass; up to 19 digits cannot overflow a u64.
@@ -692,6 +700,7 @@ fn scan_digits(b: &[u8], start: usize) -> Option<(u64, usize)> {
 
 /// The position after the line end at `pos`: `\n`, `\r\n`, or the end of
 /// the text (after one `\r`, which the line-by-line path strips too).
+#[inline]
 fn line_end(b: &[u8], pos: usize) -> Option<usize> {
     match b.get(pos) {
         None => Some(pos),
@@ -703,6 +712,12 @@ fn line_end(b: &[u8], pos: usize) -> Option<usize> {
         },
         Some(_) => None,
     }
+}
+
+/// Plain decimal digits to u32 (no sign, no spaces); None on anything else
+/// or overflow, for the caller's general parse to decide.
+fn plain_u32(text: &str) -> Option<u32> {
+    u32::try_from(parse_u64(text.as_bytes())?).ok()
 }
 
 /// Plain decimal digits to u64; None on anything else or overflow.
