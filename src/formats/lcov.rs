@@ -151,7 +151,7 @@ pub fn read_records(
             }
             continue;
         }
-        let Some((key, value)) = line.split_once(':') else {
+        let Some((key, value)) = split_at_byte(line, b':') else {
             diag.warn(
                 Some(lineno),
                 format!("not an LCOV line, ignored: {}", clip(line)),
@@ -619,8 +619,14 @@ fn parse_fn(value: &str) -> std::result::Result<(u32, Option<u32>, &str), String
 /// finds (about 8% of a combine's instructions went to it on the `FN` and
 /// `FNDA` lines).
 fn split_comma(text: &str) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|c| c == b',')?;
-    // A comma is ASCII: both sides are on character boundaries.
+    split_at_byte(text, b',')
+}
+
+/// `split_once` at the first `sep`, an ASCII byte (so both sides are on
+/// character boundaries), by a plain scan.
+fn split_at_byte(text: &str, sep: u8) -> Option<(&str, &str)> {
+    debug_assert!(sep.is_ascii());
+    let at = text.bytes().position(|c| c == sep)?;
     Some((&text[..at], &text[at + 1..]))
 }
 
