@@ -134,19 +134,28 @@ impl RunningFile {
 
     /// One file from a streaming reader: its flat lists go straight into
     /// the dense arrays and sorted lists.
-    pub(super) fn add_records(&mut self, records: FileRecords) {
+    pub(super) fn add_records(&mut self, records: FileRecords<'_>) {
         if self.rest.statements_unknown || records.file.statements_unknown {
             let (_, file) = records.into_file();
             return self.add(file);
         }
-        let mut file = records.file;
+        let FileRecords {
+            functions,
+            lines,
+            numeric_branches,
+            arcs,
+            mut file,
+            ..
+        } = records;
         if self.has_data && merge_same_functions(&mut self.rest.functions, &file.functions) {
             file.functions.clear();
         }
+        // The rest first: it may replace an empty `rest` wholesale.
         self.add(file);
-        self.add_line_list(records.lines);
-        self.add_numeric(records.numeric_branches);
-        merge_sorted_list(&mut self.arc_list, records.arcs);
+        add_function_list(&mut self.rest.functions, functions);
+        self.add_line_list(lines);
+        self.add_numeric(numeric_branches);
+        merge_sorted_list(&mut self.arc_list, arcs);
     }
 
     /// Lines in any order, possibly repeated.
@@ -290,15 +299,42 @@ fn merge_same_functions(
         return false;
     }
     for (mine, func) in mine.values_mut().zip(other.values()) {
-        mine.hits = add_hits(mine.hits, func.hits);
-        // Same rule as FileCoverage::merge: the smaller start, the larger end.
-        mine.start = mine.start.min(func.start);
-        mine.end = match (mine.end, func.end) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        mine.merge(func);
     }
     true
+}
+
+/// Add a streaming reader's functions (sorted by name, unique, names
+/// borrowed from the input) to `mine`. When they are the functions `mine`
+/// has (every input of one source names the same ones) it is one walk
+/// over both; otherwise one lookup per function. A name is copied only
+/// when it is new.
+fn add_function_list(mine: &mut BTreeMap<String, Function>, list: Vec<(&str, Function)>) {
+    if list.is_empty() {
+        return;
+    }
+    if mine.is_empty() {
+        // Sorted and unique: the map is built in one pass.
+        *mine = list
+            .into_iter()
+            .map(|(name, func)| (name.to_string(), func))
+            .collect();
+        return;
+    }
+    if mine.len() == list.len() && mine.keys().zip(&list).all(|(a, (b, _))| a == b) {
+        for (func, (_, other)) in mine.values_mut().zip(&list) {
+            func.merge(other);
+        }
+        return;
+    }
+    for (name, func) in list {
+        match mine.get_mut(name) {
+            Some(m) => m.merge(&func),
+            None => {
+                mine.insert(name.to_string(), func);
+            }
+        }
+    }
 }
 
 /// Merge `list` (any order) into the sorted, unique `mine`, adding the
@@ -377,5 +413,40 @@ mod tests {
         let mut untouched = a.clone();
         assert!(!merge_same_functions(&mut untouched, &other));
         assert_eq!(untouched, a);
+    }
+
+    /// A reader's borrowed function list gives what the model's merge of
+    /// the same functions gives: into nothing, onto the same names (one
+    /// walk) and onto different names (new ones copied).
+    #[test]
+    fn function_lists_merge_as_the_model_does() {
+        let a = functions(&[("f", 3, None, 1), ("g", 9, Some(12), 0)]);
+        for list in [
+            vec![("f", 2, Some(5), 4), ("g", 10, None, 1)],
+            vec![("e", 1, None, 1), ("g", 8, Some(20), 3), ("z", 40, None, 0)],
+            vec![("f", 3, None, u64::MAX)],
+        ] {
+            let other: Vec<(&str, Function)> = list
+                .iter()
+                .map(|&(n, start, end, hits)| (n, Function { start, end, hits }))
+                .collect();
+            let owned: BTreeMap<String, Function> = other
+                .iter()
+                .map(|(n, f)| (n.to_string(), f.clone()))
+                .collect();
+            for start in [BTreeMap::new(), a.clone()] {
+                let mut model = FileCoverage {
+                    functions: start.clone(),
+                    ..Default::default()
+                };
+                model.merge(FileCoverage {
+                    functions: owned.clone(),
+                    ..Default::default()
+                });
+                let mut walked = start.clone();
+                add_function_list(&mut walked, other.clone());
+                assert_eq!(walked, model.functions, "{start:?} + {list:?}");
+            }
+        }
     }
 }

@@ -92,35 +92,45 @@ pub fn read_records(
     // means the file was cut after it.
     let mut dangling_tn: Option<usize> = None;
 
+    let bytes = text.as_bytes();
     let mut lineno = 0usize;
-    let mut start = 0usize;
-    // One SIMD scan over the whole text finds every line end: the hot loop
-    // of reading big tracefiles, whose lines are mostly ten bytes long.
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(
-        // The last line may have no newline.
-        (!text.ends_with('\n')).then_some(text.len()),
-    );
-    for end in ends {
+    let mut pos = 0usize;
+    while pos < bytes.len() {
         lineno += 1;
-        let raw_line = &text[start..end];
-        start = end + 1;
-        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
-        // Fast path for the two records that make up nearly all of a file.
+        // Fast path for the two records that make up nearly all of a file,
+        // mostly ten bytes long: parsed in place, the parse finding the
+        // line end (no separate search for it per line).
         if let Some(record) = current.as_mut() {
-            if let Some(v) = line.strip_prefix("DA:") {
-                if let Some((l, hits)) = fast_pair(v.as_bytes()) {
-                    if l > 0 {
-                        record.lines.push((l, hits));
-                        continue;
-                    }
+            let rest = &bytes[pos..];
+            if let Some(v) = rest.strip_prefix(b"DA:") {
+                if let Some((line, hits, used)) = scan_da(v) {
+                    record.lines.push((line, hits));
+                    pos += 3 + used;
+                    continue;
                 }
-            } else if let Some(v) = line.strip_prefix("BRDA:") {
-                if record.add_brda_fast(v) {
+            } else if let Some(v) = rest.strip_prefix(b"BRDA:") {
+                if let Some((key, taken, used)) = scan_brda(v) {
+                    record.numeric_branches.push((key, taken));
+                    pos += 5 + used;
+                    continue;
+                }
+            }
+        }
+        // Every other line (the last may have no newline).
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let raw_line = &text[pos..end];
+        pos = end + 1;
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        if let Some(record) = current.as_mut() {
+            if let Some(v) = line.strip_prefix("FN:") {
+                // One per function in every producer's output.
+                if let Ok((start, end, name)) = parse_fn(v) {
+                    record.add_function(name, start, end, 0);
                     continue;
                 }
             } else if let Some(v) = line.strip_prefix("FNDA:") {
                 // Every producer but coverage.py writes one per function.
-                if let Some((count, name)) = v.split_once(',') {
+                if let Some((count, name)) = split_comma(v) {
                     if let Some(hits) = parse_u64(count.as_bytes()) {
                         record.add_fnda(name, hits);
                         continue;
@@ -141,7 +151,7 @@ pub fn read_records(
             }
             continue;
         }
-        let Some((key, value)) = line.split_once(':') else {
+        let Some((key, value)) = split_at_byte(line, b':') else {
             diag.warn(
                 Some(lineno),
                 format!("not an LCOV line, ignored: {}", clip(line)),
@@ -338,16 +348,7 @@ impl<'a> Record<'a> {
                 self.add_branch(line, block, branch, taken);
             }
             "FN" => {
-                // FN:<start>,<name> or FN:<start>,<end>,<name>; names may hold commas.
-                let (start_text, rest) =
-                    value.split_once(',').ok_or("FN needs a line and a name")?;
-                let start = parse_line(Some(start_text))?.unwrap_or(0);
-                let (end, name) = match rest.split_once(',') {
-                    Some((end_text, name)) if end_text.trim().parse::<u32>().is_ok() => {
-                        (end_text.trim().parse::<u32>().ok(), name)
-                    }
-                    _ => (None, rest),
-                };
+                let (start, end, name) = parse_fn(value)?;
                 self.add_function(name, start, end, 0);
             }
             "FNDA" => {
@@ -411,14 +412,15 @@ impl<'a> Record<'a> {
         self.fnda_next = at + 1;
     }
 
-    /// The functions read, as the model's map: repeats of a name folded in
-    /// the order read (the lowest non-zero start, the first end, hits
-    /// summed), then the FNDA records that found no function on the way.
-    fn finish_functions(&mut self, diag: &mut Diagnostics) {
+    /// The functions read, sorted by name and unique: repeats of a name
+    /// folded in the order read (the lowest non-zero start, the first end,
+    /// hits summed), then the FNDA records that found no function on the
+    /// way. The names still borrow the tracefile's text.
+    fn finish_functions(&mut self, diag: &mut Diagnostics) -> Vec<(&'a str, Function)> {
         let mut functions = std::mem::take(&mut self.functions);
         // Stable: repeats stay in the order read.
         functions.sort_by(|a, b| a.name.cmp(b.name));
-        let mut folded: Vec<(String, Function)> = Vec::with_capacity(functions.len());
+        let mut folded: Vec<(&'a str, Function)> = Vec::with_capacity(functions.len());
         let mut last: Option<&str> = None;
         for f in functions {
             if last == Some(f.name) {
@@ -432,7 +434,7 @@ impl<'a> Record<'a> {
             }
             last = Some(f.name);
             folded.push((
-                f.name.to_string(),
+                f.name,
                 Function {
                     start: f.start,
                     end: f.end,
@@ -440,10 +442,8 @@ impl<'a> Record<'a> {
                 },
             ));
         }
-        // Sorted and unique: the map is built in one pass.
-        self.file.functions = folded.into_iter().collect();
         if self.fn_hits.is_empty() {
-            return;
+            return folded;
         }
         let mut pending: BTreeMap<&str, u64> = BTreeMap::new();
         for (name, hits) in std::mem::take(&mut self.fn_hits) {
@@ -451,14 +451,15 @@ impl<'a> Record<'a> {
             *entry = add_hits(*entry, hits);
         }
         for (name, hits) in pending {
-            match self.file.functions.get_mut(name) {
-                Some(func) => func.hits = add_hits(func.hits, hits),
-                None => diag.warn(
+            match folded.binary_search_by(|(n, _)| (*n).cmp(name)) {
+                Ok(at) => folded[at].1.hits = add_hits(folded[at].1.hits, hits),
+                Err(_) => diag.warn(
                     None,
                     format!("{}: FNDA for unknown function {name:?}, ignored", self.name),
                 ),
             }
         }
+        folded
     }
 
     fn add_branch(&mut self, line: u32, block: &str, branch: &'a str, taken: Taken) {
@@ -504,63 +505,19 @@ impl<'a> Record<'a> {
         *entry = add_taken(*entry, taken);
     }
 
-    /// BRDA with a numeric block and branch id (gcc, llvm, Istanbul): kept
-    /// in a flat list instead of allocating strings per record.
-    fn add_brda_fast(&mut self, value: &str) -> bool {
-        let b = value.as_bytes();
-        let mut fields = [0u64; 3];
-        let mut pos = 0;
-        for field in fields.iter_mut() {
-            let start = pos;
-            while pos < b.len() && b[pos].is_ascii_digit() {
-                *field = match field
-                    .checked_mul(10)
-                    .and_then(|f| f.checked_add(u64::from(b[pos] - b'0')))
-                {
-                    Some(v) => v,
-                    None => return false,
-                };
-                pos += 1;
-            }
-            // A leading zero ("00") must stay text, as the careful path keeps it.
-            let leading_zero = pos - start > 1 && b[start] == b'0';
-            if pos == start
-                || leading_zero
-                || pos >= b.len()
-                || b[pos] != b','
-                || *field > u64::from(u32::MAX)
-            {
-                return false;
-            }
-            pos += 1;
-        }
-        let taken = match &b[pos..] {
-            b"-" => None,
-            digits => match parse_u64(digits) {
-                Some(n) => Some(n),
-                None => return false,
-            },
-        };
-        if fields[0] == 0 {
-            return false;
-        }
-        self.numeric_branches.push((
-            (fields[0] as u32, fields[1] as u32, fields[2] as u32),
-            taken,
-        ));
-        true
-    }
-
     /// The first line of the innermost function (by its FN start and end)
     /// around `line` whose short name is `name` (any name when `None`);
     /// without end lines, the nearest such function starting above it.
-    fn function_around(&self, line: u32, name: Option<&str>) -> Option<u32> {
+    fn function_around(
+        functions: &[(&str, Function)],
+        line: u32,
+        name: Option<&str>,
+    ) -> Option<u32> {
         let short = |full: &str| -> bool {
             let full = full.split_once('@').map_or(full, |(n, _)| n);
             name.is_none_or(|n| full.rsplit('.').next() == Some(n))
         };
-        self.file
-            .functions
+        functions
             .iter()
             .filter(|(full, f)| {
                 f.start != 0 && f.start <= line && f.end.is_none_or(|e| line <= e) && short(full)
@@ -571,15 +528,17 @@ impl<'a> Record<'a> {
 
     /// Resolve what needs the whole record (FNDA names, function exits,
     /// coverage.py's BRF) and split it into its parts.
-    fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords {
-        self.finish_functions(diag);
+    fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords<'a> {
+        let mut functions = self.finish_functions(diag);
         for exit in std::mem::take(&mut self.exits) {
             // coverage.py numbers an exit by the code object's first line;
             // one it cannot be found for is an unnamed exit of the line,
             // matched with a named one when inputs meet (`branches::resolve`).
             let function = match &exit.target {
-                ExitTarget::Function(name) => self.function_around(exit.line, Some(name)),
-                ExitTarget::Enclosing => self.function_around(exit.line, None),
+                ExitTarget::Function(name) => {
+                    Self::function_around(&functions, exit.line, Some(name))
+                }
+                ExitTarget::Enclosing => Self::function_around(&functions, exit.line, None),
                 ExitTarget::Class => None,
             };
             let to = function.map_or(UNNAMED_EXIT, |start| -i64::from(start));
@@ -597,7 +556,7 @@ impl<'a> Record<'a> {
                     .or_insert_with(|| exit.label.to_string());
             }
         }
-        self.file.functions.retain(|_, f| f.start != 0);
+        functions.retain(|(_, f)| f.start != 0);
         // Stored summaries are caches we do not trust, with one exception:
         // coverage.py's BRF also counts `# pragma: no branch` exits that it
         // lists nowhere. Its records are the ones whose branches are arcs.
@@ -611,6 +570,7 @@ impl<'a> Record<'a> {
         }
         FileRecords {
             name: self.name,
+            functions,
             lines: self.lines,
             numeric_branches: self.numeric_branches,
             arcs: Vec::new(),
@@ -631,16 +591,139 @@ fn py_unquote(text: &str) -> &str {
     text
 }
 
-/// `<u32>,<u64>` followed by the end or a comma (DA's checksum), or None
-/// when anything is unusual; the caller then takes the careful path.
-fn fast_pair(b: &[u8]) -> Option<(u32, u64)> {
-    // Fields are a few bytes: a plain scan beats a SIMD search here.
-    let comma = b.iter().position(|&c| c == b',')?;
-    let line = parse_u64(&b[..comma])?;
-    let rest = &b[comma + 1..];
-    let end = rest.iter().position(|&c| c == b',').unwrap_or(rest.len());
-    let hits = parse_u64(&rest[..end])?;
-    Some((u32::try_from(line).ok()?, hits))
+/// `FN:<start>,<name>` or `FN:<start>,<end>,<name>` (names may hold
+/// commas): start (0 for line 0, dropped later), end and name. The one
+/// parse of `FN`, for the fast path and the careful one alike.
+fn parse_fn(value: &str) -> std::result::Result<(u32, Option<u32>, &str), String> {
+    let (start_text, rest) = split_comma(value).ok_or("FN needs a line and a name")?;
+    // Plain digits first: what the general parse would make of them.
+    let start = match plain_u32(start_text) {
+        Some(start) => start,
+        None => parse_line(Some(start_text))?.unwrap_or(0),
+    };
+    let (end, name) = match split_comma(rest) {
+        Some((end_text, name)) => match plain_u32(end_text)
+            .map(Ok)
+            .unwrap_or_else(|| end_text.trim().parse::<u32>())
+        {
+            Ok(end) => (Some(end), name),
+            Err(_) => (None, rest),
+        },
+        None => (None, rest),
+    };
+    Ok((start, end, name))
+}
+
+/// `split_once(',')` by a plain byte scan: the fields before the comma
+/// are a few bytes, where the general character search costs more than it
+/// finds (about 8% of a combine's instructions went to it on the `FN` and
+/// `FNDA` lines).
+fn split_comma(text: &str) -> Option<(&str, &str)> {
+    split_at_byte(text, b',')
+}
+
+/// `split_once` at the first `sep`, an ASCII byte (so both sides are on
+/// character boundaries), by a plain scan.
+fn split_at_byte(text: &str, sep: u8) -> Option<(&str, &str)> {
+    debug_assert!(sep.is_ascii());
+    let at = text.bytes().position(|c| c == sep)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+/// The value of a `DA:` line, parsed in place: `<line>,<hits>`, then the
+/// line end or a comma and a checksum up to the line end. The line and
+/// hits as [`parse_u64`] reads them, the line in 1..=u32::MAX, and the
+/// bytes used up to the next line; `None` when anything is unusual (the
+/// careful path then reads the line and says what is wrong).
+fn scan_da(b: &[u8]) -> Option<(u32, u64, usize)> {
+    let (line, pos) = scan_digits(b, 0)?;
+    if b.get(pos) != Some(&b',') {
+        return None;
+    }
+    let (hits, pos) = scan_digits(b, pos + 1)?;
+    let line = u32::try_from(line).ok().filter(|l| *l > 0)?;
+    let used = match b.get(pos) {
+        // A checksum (geninfo --checksum): not read.
+        Some(b',') => memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i + 1),
+        _ => line_end(b, pos)?,
+    };
+    Some((line, hits, used))
+}
+
+/// The value of a `BRDA:` line with numeric ids (gcc, llvm, Istanbul),
+/// parsed in place: `<line>,<block>,<branch>,<taken or ->` and the line
+/// end. Ids with a leading zero stay text (`00` is not `0`), as the
+/// careful path keeps them; the line is not 0. `None` when anything is
+/// unusual.
+fn scan_brda(b: &[u8]) -> Option<((u32, u32, u32), Taken, usize)> {
+    let mut fields = [0u32; 3];
+    let mut pos = 0;
+    for field in fields.iter_mut() {
+        let start = pos;
+        let mut n: u32 = 0;
+        while let Some(&c) = b.get(pos).filter(|c| c.is_ascii_digit()) {
+            n = n.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
+            pos += 1;
+        }
+        if pos == start || (pos - start > 1 && b[start] == b'0') || b.get(pos) != Some(&b',') {
+            return None;
+        }
+        *field = n;
+        pos += 1;
+    }
+    let (taken, pos) = match b.get(pos) {
+        Some(b'-') => (None, pos + 1),
+        _ => {
+            let (n, pos) = scan_digits(b, pos)?;
+            (Some(n), pos)
+        }
+    };
+    if fields[0] == 0 {
+        return None;
+    }
+    Some(((fields[0], fields[1], fields[2]), taken, line_end(b, pos)?))
+}
+
+/// Plain decimal digits from `start` as [`parse_u64`] reads them (1 to 20
+/// digits, no overflow): the number and where the digits end.
+#[inline]
+fn scan_digits(b: &[u8], start: usize) -> Option<(u64, usize)> {
+    let rest = b.get(start..)?;
+    // One pass; up to 19 digits cannot overflow a u64.
+    let mut n: u64 = 0;
+    let mut len = 0;
+    while let Some(&c) = rest.get(len).filter(|c| c.is_ascii_digit()) {
+        if len == 19 {
+            // 20 digits or more: parse_u64's limit and overflow check.
+            let len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            return Some((parse_u64(&rest[..len])?, start + len));
+        }
+        n = n * 10 + u64::from(c - b'0');
+        len += 1;
+    }
+    (len > 0).then_some((n, start + len))
+}
+
+/// The position after the line end at `pos`: `\n`, `\r\n`, or the end of
+/// the text (after one `\r`, which the line-by-line path strips too).
+#[inline]
+fn line_end(b: &[u8], pos: usize) -> Option<usize> {
+    match b.get(pos) {
+        None => Some(pos),
+        Some(b'\n') => Some(pos + 1),
+        Some(b'\r') => match b.get(pos + 1) {
+            None => Some(pos + 1),
+            Some(b'\n') => Some(pos + 2),
+            Some(_) => None,
+        },
+        Some(_) => None,
+    }
+}
+
+/// Plain decimal digits to u32 (no sign, no spaces); None on anything else
+/// or overflow, for the caller's general parse to decide.
+fn plain_u32(text: &str) -> Option<u32> {
+    u32::try_from(parse_u64(text.as_bytes())?).ok()
 }
 
 /// Plain decimal digits to u64; None on anything else or overflow.
@@ -734,6 +817,145 @@ mod tests {
             warnings,
             ["a.c: FNDA for unknown function \"ghost\", ignored"]
         );
+    }
+
+    /// `FN` with and without an end line, names holding commas, an end
+    /// that is not a number (part of the name), line 0 (dropped) and a bad
+    /// start (a warning, and the function is not read).
+    #[test]
+    fn function_lines_in_every_form() {
+        let text = "SF:a.c\nFN:3,9,plain\nFN:4,f(a, b)\nFN:5,7,g(a, b)\nFN:6, 8 ,spaced\n\
+                    FN:7,x8,named\nFN:0,zero\nFN:+2,signed\nFN:q,bad\nFN:11\nDA:1,1\n\
+                    end_of_record\n";
+        let (data, diag) = read(text);
+        let got: Vec<(&str, u32, Option<u32>)> = data.files["a.c"]
+            .functions
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.start, f.end))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("f(a, b)", 4, None),
+                ("g(a, b)", 5, Some(7)),
+                ("plain", 3, Some(9)),
+                ("signed", 2, None),
+                ("spaced", 6, Some(8)),
+                ("x8,named", 7, None),
+            ]
+        );
+        let lines: Vec<Option<usize>> = diag.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [Some(9), Some(10)], "{:?}", diag.warnings);
+    }
+
+    /// What the careful path alone (`Record::add`) makes of one record
+    /// line: the file and how many warnings.
+    fn careful(line: &str) -> (FileCoverage, usize) {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (key, value) = line.split_once(':').unwrap();
+        let mut record = Record::new("a.c".into());
+        let warned = usize::from(!matches!(record.add(key, value), Ok(None)));
+        let mut diag = Diagnostics::default();
+        let (_, file) = record.into_parts(&mut diag).into_file();
+        (file, warned + diag.warnings.len())
+    }
+
+    /// The in-place `DA`/`BRDA` scans give what the careful path gives for
+    /// every line, fast or not: checksums, negative, fractional, huge and
+    /// garbage counts, leading zeros, line 0, CRLF, a stray `\r`, and the
+    /// last line without a newline; then random lines of the same bytes.
+    #[test]
+    fn fast_scans_agree_with_the_careful_path() {
+        let mut lines: Vec<String> = [
+            "DA:1,2",
+            "DA:7,0,abcdef==",
+            "DA:7,3,",
+            "DA:0,1",
+            "DA:1,-3",
+            "DA:1,+3",
+            "DA:1,1.5",
+            "DA:1,1e3",
+            "DA:1,18446744073709551615",
+            "DA:1,18446744073709551616",
+            "DA:1,99999999999999999999999",
+            "DA:1,9999999999999999999",
+            "DA:1,09999999999999999999",
+            "BRDA:1,0,0,9999999999999999999",
+            "DA:4294967295,1",
+            "DA:4294967296,1",
+            "DA:01,002",
+            "DA:00000000000000000000001,1",
+            "DA:1,",
+            "DA:,1",
+            "DA:1",
+            "DA:",
+            "DA: 1,2",
+            "DA:1, 2",
+            "DA:1,2 ",
+            "DA:1,2\r",
+            "DA:1,2\rx",
+            "DA:1,2,\r",
+            "DA:x,1",
+            "DA:1,nan",
+            "DA:1,2,3,4",
+            "BRDA:1,0,0,1",
+            "BRDA:1,0,1,-",
+            "BRDA:10,2,3,0",
+            "BRDA:0,0,0,1",
+            "BRDA:1,00,0,1",
+            "BRDA:1,0,01,1",
+            "BRDA:1,0,0,01",
+            "BRDA:1,0,0,-1",
+            "BRDA:1,0,0,--",
+            "BRDA:1,0,0,- ",
+            "BRDA:1,0,0,",
+            "BRDA:1,0,0",
+            "BRDA:1,0",
+            "BRDA:",
+            "BRDA:1,4294967295,4294967296,1",
+            "BRDA:4294967296,0,0,1",
+            "BRDA:1,0,0,18446744073709551616",
+            "BRDA:1,0,0,1.5",
+            "BRDA:1,0,jump to line 3,1",
+            "BRDA:1,0,0,1\r",
+            "BRDA:1,0,0,1\rx",
+            "BRDA:1,x,0,1",
+            "BRDA:1,0,0,1,2",
+            "BRDA:1, 0,0,1",
+        ]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+        // Random lines over the bytes that matter, from a fixed seed.
+        let alphabet = b"0123456789,,,-+. \rx";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..3000 {
+            let mut line = String::from(if i % 2 == 0 { "DA:" } else { "BRDA:" });
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 60) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                line.push(alphabet[(seed >> 33) as usize % alphabet.len()] as char);
+            }
+            lines.push(line);
+        }
+        for line in &lines {
+            let (want, want_warnings) = careful(line);
+            for (text, extra) in [
+                (format!("SF:a.c\n{line}\nend_of_record\n"), 0),
+                (format!("SF:a.c\r\n{line}\r\nend_of_record\r\n"), 0),
+                // The last line, without a newline: the record has no end.
+                (format!("SF:a.c\n{line}"), 1),
+            ] {
+                let (data, diag) = read(&text);
+                assert_eq!(data.files["a.c"], want, "{line:?} in {text:?}");
+                assert_eq!(
+                    diag.warnings.len(),
+                    want_warnings + extra,
+                    "{line:?} in {text:?}: {:?}",
+                    diag.warnings
+                );
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    add_hits, add_taken, sort_and_fold, ArcKey, BranchId, CoverageData, FileCoverage, Source, Taken,
+    add_hits, add_taken, sort_and_fold, ArcKey, BranchId, CoverageData, FileCoverage, Function,
+    Source, Taken,
 };
 
 pub mod cobertura;
@@ -135,9 +136,13 @@ pub trait InputFormat: Sync {
 /// One source file as a streaming reader hands it over: the bulk of the
 /// records as flat lists, everything else already in `file`.
 #[derive(Debug, Default)]
-pub struct FileRecords {
+pub struct FileRecords<'a> {
     /// The file name as the input wrote it.
     pub name: String,
+    /// Functions sorted by name, each name once; the names borrow the
+    /// input's text, so a reader hands them over without copying (the
+    /// running result copies a name only the first time it sees it).
+    pub functions: Vec<(&'a str, Function)>,
     /// (line, hits), in any order, possibly repeated.
     pub lines: Vec<(u32, u64)>,
     /// ((line, block, branch), taken) of branches with numeric ids, in any
@@ -149,7 +154,7 @@ pub struct FileRecords {
     pub file: FileCoverage,
 }
 
-impl FileRecords {
+impl FileRecords<'_> {
     /// Whether the file has branch data.
     pub fn has_branches(&self) -> bool {
         !self.numeric_branches.is_empty() || !self.arcs.is_empty() || self.file.has_branches()
@@ -159,6 +164,7 @@ impl FileRecords {
     pub fn into_file(self) -> (String, FileCoverage) {
         let FileRecords {
             name,
+            functions,
             mut lines,
             mut numeric_branches,
             mut arcs,
@@ -173,6 +179,10 @@ impl FileRecords {
             branches: numeric_branches
                 .into_iter()
                 .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
+                .collect(),
+            functions: functions
+                .into_iter()
+                .map(|(name, func)| (name.to_string(), func))
                 .collect(),
             statements_unknown: file.statements_unknown,
             ..Default::default()

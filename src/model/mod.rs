@@ -151,6 +151,21 @@ pub struct Function {
     pub hits: u64,
 }
 
+impl Function {
+    /// Add another input's record of the same function: hits summed, the
+    /// smaller start and the larger end, so that the result does not
+    /// depend on the order of the inputs. The one rule for merging a
+    /// function across inputs.
+    pub fn merge(&mut self, other: &Function) {
+        self.hits = add_hits(self.hits, other.hits);
+        self.start = self.start.min(other.start);
+        self.end = match (self.end, other.end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
 /// Which kind of code region a [`Region`] is (coverage.py's
 /// `code_region_kinds`: the `functions` and `classes` of its JSON report).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -501,16 +516,7 @@ impl FileCoverage {
                 None => {
                     self.functions.insert(name, func);
                 }
-                Some(mine) => {
-                    mine.hits = add_hits(mine.hits, func.hits);
-                    // Keep the smaller start line so the result does not
-                    // depend on the order of the inputs.
-                    mine.start = mine.start.min(func.start);
-                    mine.end = match (mine.end, func.end) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        (a, b) => a.or(b),
-                    };
-                }
+                Some(mine) => mine.merge(&func),
             }
         }
     }
