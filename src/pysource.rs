@@ -864,14 +864,14 @@ fn with_statements(text: &SourceText, map: &LineMap) -> Vec<WithStatement> {
 /// `break` inside) is left alone, as before.
 fn with_fixers(arcs: &[ArcKey], withs: &[WithStatement]) -> HashMap<ArcKey, Option<ArcKey>> {
     let by_start: HashMap<u32, &WithStatement> = withs.iter().map(|w| (w.start, w)).collect();
+    // Up to two distinct onward destinations per `with`: two already make
+    // it ambiguous, and the bound keeps this linear in the arcs.
     let mut onward: HashMap<u32, Vec<i64>> = HashMap::new();
     for &(from, to) in arcs {
         if let Some(w) = by_start.get(&from) {
-            if to != i64::from(from)
-                && !w.contains(to)
-                && !onward.get(&from).is_some_and(|v| v.contains(&to))
-            {
-                onward.entry(from).or_default().push(to);
+            let seen = onward.entry(from).or_default();
+            if to != i64::from(from) && !w.contains(to) && seen.len() < 2 && !seen.contains(&to) {
+                seen.push(to);
             }
         }
     }
@@ -880,24 +880,25 @@ fn with_fixers(arcs: &[ArcKey], withs: &[WithStatement]) -> HashMap<ArcKey, Opti
         .filter(|(_, to)| to.len() == 1)
         .map(|(from, to)| (from, to[0]))
         .collect();
-    // Where a chain of `with`s ending together finally lands; `None` when
-    // an outer one of the chain is left alone.
-    let final_next = |start: u32| -> Option<i64> {
-        let (mut start, mut next) = (start, nexts[&start]);
-        for _ in 0..withs.len() {
-            let Ok(outer) = u32::try_from(next) else {
-                break;
-            };
-            match (nexts.get(&outer), by_start.get(&outer)) {
-                (Some(&onward), Some(w)) if w.contains(i64::from(start)) => {
-                    (start, next) = (outer, onward);
-                }
-                (None, Some(w)) if w.contains(i64::from(start)) => return None,
-                _ => break,
-            }
-        }
-        Some(next)
-    };
+    // Where a chain of `with`s ending together finally lands (`None` when
+    // an outer one of the chain is left alone), outer ones first so that
+    // each is worked out once.
+    let mut starts: Vec<u32> = nexts.keys().copied().collect();
+    starts.sort_unstable();
+    let mut finals: HashMap<u32, Option<i64>> = HashMap::new();
+    for start in starts {
+        let next = nexts[&start];
+        let outer = u32::try_from(next).ok().filter(|o| {
+            by_start
+                .get(o)
+                .is_some_and(|w| w.contains(i64::from(start)))
+        });
+        let landing = match outer {
+            Some(o) => finals.get(&o).copied().flatten(),
+            None => Some(next),
+        };
+        finals.insert(start, landing);
+    }
     let mut fixers = HashMap::new();
     for &(from, to) in arcs {
         let Ok(to_line) = u32::try_from(to) else {
@@ -905,7 +906,7 @@ fn with_fixers(arcs: &[ArcKey], withs: &[WithStatement]) -> HashMap<ArcKey, Opti
         };
         match by_start.get(&to_line) {
             Some(w) if nexts.contains_key(&to_line) && w.contains(i64::from(from)) => {
-                if let Some(next) = final_next(to_line) {
+                if let Some(next) = finals[&to_line] {
                     fixers.insert((from, to), Some((from, next)));
                 }
             }
