@@ -685,8 +685,10 @@ fn scan_brda(b: &[u8]) -> Option<((u32, u32, u32), Taken, usize)> {
 }
 
 /// Plain decimal digits from `start` as [`parse_u64`] reads them (1 to 20
-/// digits, no overflow): the number and where the digits end.
-#[inline]
+/// digits, no overflow): the number and where the digits end. Forced
+/// inline: left to the compiler it stayed a call per number, and inlining
+/// it took 6% of the instructions off a combine.
+#[inline(always)]
 fn scan_digits(b: &[u8], start: usize) -> Option<(u64, usize)> {
     let rest = b.get(start..)?;
     // One pass; up to 19 digits cannot overflow a u64.
