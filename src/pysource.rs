@@ -610,23 +610,8 @@ impl PythonSource {
     /// it is there, has a recorded content hash (when `file` has any),
     /// reaches `file`'s last line and scans.
     pub fn of(root: Option<&Path>, name: &str, file: &FileCoverage) -> Option<PythonSource> {
-        let path = path_of(root, name);
-        let meta = std::fs::metadata(&path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_SOURCE {
-            return None;
-        }
-        let bytes = std::fs::read(&path).ok()?;
-        let mut text = Vec::with_capacity(bytes.len());
-        for (i, &b) in bytes.iter().enumerate() {
-            if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
-                text.push(b);
-            }
-        }
-        if !file.source_hashes.is_empty()
-            && !file
-                .source_hashes
-                .contains_key(&crate::hashing::sha256_hex(&text))
-        {
+        let (text, hash) = read_source(&path_of(root, name))?;
+        if !file.source_hashes.is_empty() && !file.source_hashes.contains_key(&hash) {
             return None;
         }
         let map = scan(&text).ok()?;
@@ -955,28 +940,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn read(root: Option<&Path>, name: &str) -> Read {
     let path = path_of(root, name);
-    let unread = |why: String| Read {
-        map: Err(why),
-        hash: String::new(),
-        withs: Vec::new(),
+    let Some((text, hash)) = read_source(&path) else {
+        return Read {
+            map: Err(format!("no source at {}", path.display())),
+            hash: String::new(),
+            withs: Vec::new(),
+        };
     };
-    let readable = std::fs::metadata(&path)
-        .map(|m| m.is_file() && m.len() <= MAX_SOURCE)
-        .unwrap_or(false);
-    let bytes = match readable.then(|| std::fs::read(&path)) {
-        Some(Ok(b)) => b,
-        _ => return unread(format!("no source at {}", path.display())),
-    };
-    let mut text = Vec::with_capacity(bytes.len());
-    for (i, &b) in bytes.iter().enumerate() {
-        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
-            text.push(b);
-        }
-    }
-    let hash = crate::hashing::sha256_hex(&text);
-    let map = scan(&bytes);
+    let map = scan(&text);
     let withs = match &map {
-        Ok(map) => with_statements(&SourceText::new(bytes), map),
+        Ok(map) => with_statements(&SourceText::new(text), map),
         Err(_) => Vec::new(),
     };
     Read {
@@ -984,6 +957,26 @@ fn read(root: Option<&Path>, name: &str) -> Read {
         hash,
         withs,
     }
+}
+
+/// A source file's text with `\r\n` read as `\n` (as coverage.py and the
+/// workers' content hash read it; the line numbers do not change) and that
+/// hash. `None` unless it is a regular file within [`MAX_SOURCE`] bytes
+/// (a FIFO would block, a huge file is no Python module) that reads.
+fn read_source(path: &Path) -> Option<(Vec<u8>, String)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_SOURCE {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let mut text = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            text.push(b);
+        }
+    }
+    let hash = crate::hashing::sha256_hex(&text);
+    Some((text, hash))
 }
 
 #[cfg(test)]
