@@ -23,7 +23,31 @@ except ImportError:  # pragma: no cover
         return os.path.abspath(os.path.realpath(path))
 
 
+def encode_in_c():
+    """json.dump encodes in pure Python, json.dumps in C (3-4x faster on a
+    report of many files): have coverage.py's JSON report use dumps. The
+    text is the same; a coverage.py that writes its report otherwise is
+    left as it is."""
+    try:
+        from coverage import jsonreport
+    except ImportError:  # pragma: no cover
+        return
+    if getattr(jsonreport, "json", None) is not json:
+        return
+
+    class JsonInC:
+        def __getattr__(self, name):
+            return getattr(json, name)
+
+        @staticmethod
+        def dump(obj, fp, **kwargs):
+            fp.write(json.dumps(obj, **kwargs))
+
+    jsonreport.json = JsonInC()
+
+
 def main():
+    encode_in_c()
     req = json.load(sys.stdin)
     files = req["files"]
     # The data must name each file as the tracer would (links resolved),
@@ -63,7 +87,7 @@ def main():
         path = asked.get(abs_file(name))
         if path is not None:
             answer["files"][path] = entry
-    json.dump(answer, sys.stdout)
+    sys.stdout.write(json.dumps(answer))
 
 
 main()
