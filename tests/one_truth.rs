@@ -417,3 +417,37 @@ fn per_platform_view_totals_are_the_tables() {
     let files: BTreeSet<String> = v["files"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(files, table.files, "the view reports the table's files");
 }
+
+/// Writing `-o` (which keeps attribution) reads the inputs as a plain
+/// combine does: the same table and the same warnings. lcov's own merge
+/// lists `calc.c` twice in `merged.info`; that input still counts once in
+/// the warning about count-only branches meeting named ones.
+#[test]
+fn writing_the_combined_file_changes_no_number_or_warning() {
+    let gcc = testdata("samples/regen/gcc");
+    let gcc = gcc.to_str().unwrap();
+    let producers = testdata("producers/gcc");
+    let producers = producers.to_str().unwrap();
+    for inputs in [vec![gcc], vec![producers]] {
+        let dir = tempdir("one-truth-o");
+        let mut plain = vec!["combine", "--no-config"];
+        plain.extend(&inputs);
+        let plain = run(&dir, &plain);
+        let mut with_o = vec!["combine", "--no-config", "-o", "all.covmerge.json"];
+        with_o.extend(&inputs);
+        let with_o = run(&dir, &with_o);
+        assert_eq!(plain.code, with_o.code);
+        assert_eq!(plain.stdout, with_o.stdout, "{inputs:?}");
+        assert_eq!(plain.stderr, with_o.stderr, "{inputs:?}");
+    }
+    let dir = tempdir("one-truth-twice");
+    let cobertura = format!("{gcc}/merged.gcovr.cobertura.xml");
+    let merged = format!("{gcc}/merged.info");
+    let out = run(&dir, &["combine", "-q", "--no-config", &cobertura, &merged]);
+    assert!(
+        out.stderr.contains("met named outcomes (")
+            && out.stderr.contains("merged.info) on line(s)"),
+        "{}",
+        out.stderr
+    );
+}

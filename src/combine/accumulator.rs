@@ -25,6 +25,12 @@ pub(super) struct Accumulator {
     branch_coverage: bool,
     sources: Vec<Source>,
     files: HashMap<String, RunningFile>,
+    /// With attribution on, the files of streamed inputs, kept apart from
+    /// `files`: every streamed input is in one group (see
+    /// [`formats::StreamEnd::sources`]), and what a group covered is what
+    /// the union of its inputs covered, so its attribution is taken from
+    /// their running result once, at the end, not per input.
+    streamed: HashMap<String, RunningFile>,
     with_branches: usize,
     without_branches: usize,
     inputs: Vec<InputRecord>,
@@ -85,9 +91,8 @@ impl Accumulator {
             Err(err) => return self.reject(index, path, err, None),
         };
         // Streaming readers (LCOV, coverage.py JSON) add each file's flat
-        // records straight into the running result. Attribution needs each
-        // input as a whole, so it takes the general path.
-        if options.attribution.is_none() && self.read_streamed(index, path, &bytes, options) {
+        // records straight into the running result.
+        if self.read_streamed(index, path, &bytes, options) {
             return;
         }
         let parsed = match formats::parse(path, &bytes) {
@@ -161,7 +166,10 @@ impl Accumulator {
         let format = reader.name();
         let mut diag = formats::Diagnostics::default();
         let mut tally = Tally::default();
-        let files = &mut self.files;
+        let files = match options.attribution {
+            Some(_) => &mut self.streamed,
+            None => &mut self.files,
+        };
         let explained = &mut self.explained;
         let result = reader.stream(path, text, &mut diag, &mut |records| {
             tally.count(records.lines.iter().map(|(_, h)| *h));
@@ -186,6 +194,13 @@ impl Accumulator {
                 return true;
             }
         };
+        debug_assert!(
+            end.sources.iter().all(|s| s.platform.is_none()
+                && s.host.is_none()
+                && s.worker.is_none()
+                && s.labels.is_empty()),
+            "a streamed input names no worker (StreamEnd::sources)"
+        );
         tally.branches = end.branch_coverage;
         let hash = (
             bytes.len() as u64,
@@ -294,11 +309,16 @@ impl Accumulator {
         if other.files.len() > self.files.len() {
             std::mem::swap(&mut self.files, &mut other.files);
         }
-        for (name, file) in other.files {
-            match self.files.get_mut(&name) {
-                Some(mine) => mine.absorb(file),
-                None => {
-                    self.files.insert(name, file);
+        for (mine, theirs) in [
+            (&mut self.files, other.files),
+            (&mut self.streamed, other.streamed),
+        ] {
+            for (name, file) in theirs {
+                match mine.get_mut(&name) {
+                    Some(running) => running.absorb(file),
+                    None => {
+                        mine.insert(name, file);
+                    }
                 }
             }
         }
@@ -334,6 +354,12 @@ impl Accumulator {
         }
         for (raw, how) in &self.explained {
             warn(&format!("{DEBUG_PREFIX}path {raw} -> {how}"));
+        }
+        if let Some(dimension) = &options.attribution {
+            let group = dimension.group_of(&Source::default());
+            for (name, streamed) in self.streamed.drain() {
+                (self.files.entry(name).or_default()).absorb_as_group(streamed, &group);
+            }
         }
         let mut notice = |text: String| -> Result<()> {
             if options.strict {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::formats::FileRecords;
-use crate::model::{add_hits, add_taken, BranchId, FileCoverage, Function, Taken};
+use crate::model::{add_hits, add_taken, BranchId, FileCoverage, Function, GroupCoverage, Taken};
 
 /// One file's running result. Line hits are kept in a dense vector indexed
 /// by line number while the lines are dense enough, which makes adding an
@@ -43,6 +43,10 @@ pub(super) struct BranchInputs {
     pub(super) count_only: Option<(usize, usize)>,
     /// Outcomes each known by name (LCOV, JSON, gcov, raw data).
     pub(super) named: Option<(usize, usize)>,
+    /// The input noted last, and which kinds it gave: an input that lists
+    /// a file twice (lcov's own merge can) still counts once, and one
+    /// input's records of a file all come before another input's.
+    last: Option<(usize, bool, bool)>,
 }
 
 impl BranchInputs {
@@ -54,12 +58,17 @@ impl BranchInputs {
                 None => (index, 1),
             });
         };
-        if count_only {
+        let (had_count_only, had_named) = match self.last {
+            Some((last, c, n)) if last == index => (c, n),
+            _ => (false, false),
+        };
+        if count_only && !had_count_only {
             bump(&mut self.count_only);
         }
-        if named {
+        if named && !had_named {
             bump(&mut self.named);
         }
+        self.last = Some((index, count_only || had_count_only, named || had_named));
     }
 
     fn absorb(&mut self, other: BranchInputs) {
@@ -258,6 +267,21 @@ impl RunningFile {
         self.rest.merge(other.rest);
     }
 
+    /// Absorb `other`, the running result of inputs that are all in
+    /// `group`, as one input of that group: it covered what their union
+    /// covered.
+    pub(super) fn absorb_as_group(&mut self, mut other: RunningFile, group: &str) {
+        if !other.has_data {
+            return;
+        }
+        self.formats.append(&mut other.formats);
+        self.branch_inputs.absorb(other.branch_inputs);
+        let mut file = other.into_file();
+        let covered = GroupCoverage::of(&file);
+        file.covered_by.insert(group.to_string(), covered);
+        self.add(file);
+    }
+
     pub(super) fn into_file(mut self) -> FileCoverage {
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
         let numeric = std::mem::take(&mut self.numeric_branches);
@@ -376,6 +400,69 @@ fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Streamed records of one group, absorbed at the end, give the group
+    /// what attributing each input and merging would: the union of what
+    /// each covered (lines, numeric branches, arcs; `-` and 0 are not
+    /// covered), next to another group's file.
+    #[test]
+    fn a_group_absorbed_at_the_end_covers_the_union_of_its_inputs() {
+        let record =
+            |lines: &[(u32, u64)], branches: &[(u32, Taken)], arcs: &[(i64, Taken)]| FileRecords {
+                name: "a.c".into(),
+                lines: lines.to_vec(),
+                numeric_branches: branches.iter().map(|&(l, t)| ((l, 0, 0), t)).collect(),
+                arcs: arcs.iter().map(|&(to, t)| ((2, to), t)).collect(),
+                ..Default::default()
+            };
+        let inputs = [
+            record(
+                &[(1, 1), (2, 0), (3, 0)],
+                &[(2, Some(0)), (3, None)],
+                &[(3, Some(1)), (-1, Some(0))],
+            ),
+            record(
+                &[(1, 0), (2, 0), (3, 5)],
+                &[(2, Some(2)), (3, None)],
+                &[(3, Some(0)), (-1, Some(0))],
+            ),
+        ];
+        let other = FileCoverage {
+            lines: [(1, 0), (4, 1)].into(),
+            covered_by: [(
+                "other".to_string(),
+                GroupCoverage {
+                    lines: [4].into(),
+                    ..Default::default()
+                },
+            )]
+            .into(),
+            ..Default::default()
+        };
+        // Expected: each input attributed on its own, then merged.
+        let mut want = other.clone();
+        for input in inputs.iter().map(|r| FileRecords {
+            name: r.name.clone(),
+            lines: r.lines.clone(),
+            numeric_branches: r.numeric_branches.clone(),
+            arcs: r.arcs.clone(),
+            ..Default::default()
+        }) {
+            let (_, mut file) = input.into_file();
+            file.covered_by.insert("g".into(), GroupCoverage::of(&file));
+            want.merge(file);
+        }
+        let mut streamed = RunningFile::default();
+        for input in inputs {
+            streamed.add_records(input);
+        }
+        let mut running = RunningFile::default();
+        running.add(other);
+        running.absorb_as_group(streamed, "g");
+        let got = running.into_file();
+        assert_eq!(got, want);
+        assert_eq!(got.covered_by["g"].lines, [1, 3].into());
+    }
 
     fn functions(list: &[(&str, u32, Option<u32>, u64)]) -> BTreeMap<String, Function> {
         list.iter()

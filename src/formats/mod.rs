@@ -197,7 +197,10 @@ impl FileRecords<'_> {
 pub struct StreamEnd {
     /// Whether the input measured branches.
     pub branch_coverage: bool,
-    /// Who measured (usually one source).
+    /// Who measured (usually one source). A streamed input is a bare
+    /// report: its sources name the tool, never a platform, host, worker
+    /// or label, so attribution puts every streamed input in the
+    /// dimension's unknown group without looking (a combine relies on it).
     pub sources: Vec<Source>,
 }
 
