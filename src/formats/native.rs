@@ -3,6 +3,7 @@
 //! Versioned JSON. It holds everything the other readers produce, so
 //! converting to it loses nothing, and a combined file is a valid input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -89,15 +90,17 @@ const COVERED_BY_PER_BYTE: u64 = 32;
 const COVERED_BY_FLOOR: u64 = 1 << 20;
 
 #[derive(Serialize, Deserialize, Default)]
-struct RawFile {
+struct RawFile<'a> {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lines: Vec<(u32, u64)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     excluded: Vec<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     arcs: Vec<(u32, i64, Option<u64>)>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    branches: Vec<(u32, String, String, Option<u64>)>,
+    /// Branch ids borrow the input's text (they are mostly `"0"`, `"1"`):
+    /// no allocation per branch.
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<RawBranch<'a>>,
     /// coverage.py Cobertura branch lines: `[line, total, [missed...]]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     arc_lines: Vec<(u32, u32, Vec<i64>)>,
@@ -231,6 +234,9 @@ impl RawGroup {
     }
 }
 
+/// `[line, block, branch, taken]` (`taken` null for lcov's `-`).
+type RawBranch<'a> = (u32, Cow<'a, str>, Cow<'a, str>, Option<u64>);
+
 /// `[kind, name, start_line, [lines], declared_branches]`.
 type RawRegion = (String, String, u32, Vec<u32>, Option<u32>);
 
@@ -250,7 +256,7 @@ struct RawHeader {
 }
 
 #[derive(Deserialize)]
-struct RawData {
+struct RawData<'a> {
     covmerge: u32,
     #[serde(default)]
     branch_coverage: bool,
@@ -258,8 +264,8 @@ struct RawData {
     root: Option<String>,
     #[serde(default)]
     sources: Vec<RawSource>,
-    #[serde(default, deserialize_with = "super::entries")]
-    files: Vec<(String, RawFile)>,
+    #[serde(default, borrow, deserialize_with = "super::entries")]
+    files: Vec<(String, RawFile<'a>)>,
     #[serde(default)]
     attribution: Option<String>,
 }
@@ -275,7 +281,7 @@ fn platform_of(source: &Source) -> String {
         .unwrap_or_else(|| UNKNOWN_PLATFORM.to_string())
 }
 
-impl RawData {
+impl RawData<'_> {
     fn into_model(
         self,
         path: &Path,
@@ -321,25 +327,39 @@ impl RawData {
                     .or_default()
                     .extend(platforms);
             }
-            for (line, hits) in raw.lines {
+            // Written sorted and unique: each map is built in one pass.
+            let mut lines = raw.lines;
+            for &(line, _) in &lines {
                 check_line(path, &name, line)?;
-                let entry = file.lines.entry(line).or_insert(0);
-                *entry = entry.saturating_add(hits);
             }
+            crate::model::sort_and_fold(&mut lines, crate::model::add_hits);
+            file.lines = lines.into_iter().collect();
             for line in raw.excluded {
                 check_line(path, &name, line)?;
                 file.excluded.insert(line);
             }
+            let mut arcs = Vec::with_capacity(raw.arcs.len());
             for (from, to, taken) in raw.arcs {
                 check_line(path, &name, from)?;
-                let entry = file.arcs.entry((from, to)).or_insert(None);
-                *entry = crate::model::add_taken(*entry, taken);
+                arcs.push(((from, to), taken));
             }
+            crate::model::sort_and_fold(&mut arcs, crate::model::add_taken);
+            file.arcs = arcs.into_iter().collect();
+            let mut branches = Vec::with_capacity(raw.branches.len());
             for (line, block, branch, taken) in raw.branches {
                 check_line(path, &name, line)?;
-                let key = (line, BranchId::parse(&block), BranchId::parse(&branch));
-                let entry = file.branches.entry(key).or_insert(None);
-                *entry = crate::model::add_taken(*entry, taken);
+                branches.push((
+                    (line, BranchId::parse(&block), BranchId::parse(&branch)),
+                    taken,
+                ));
+            }
+            if branches.windows(2).all(|w| w[0].0 < w[1].0) {
+                file.branches = branches.into_iter().collect();
+            } else {
+                for (key, taken) in branches {
+                    let entry = file.branches.entry(key).or_insert(None);
+                    *entry = crate::model::add_taken(*entry, taken);
+                }
             }
             let mut seen: BTreeMap<u32, Vec<i64>> = raw.arc_seen.into_iter().collect();
             for (line, total, missed) in raw.arc_lines {
@@ -493,10 +513,10 @@ impl RawHeader {
     }
 }
 
-impl RawFile {
+impl RawFile<'_> {
     /// One file as written; `sources` decide whether its content hash is
     /// written the short way (one recorded source).
-    fn from_model(file: &FileCoverage, sources: &[Source]) -> RawFile {
+    fn from_model(file: &FileCoverage, sources: &[Source]) -> RawFile<'static> {
         let mut raw = RawFile {
             lines: file.lines.iter().map(|(l, h)| (*l, *h)).collect(),
             excluded: file.excluded.iter().copied().collect(),
@@ -504,7 +524,10 @@ impl RawFile {
             branches: file
                 .branches
                 .iter()
-                .map(|((l, b, id), k)| (*l, b.to_string(), id.to_string(), *k))
+                .map(|((l, b, id), k)| {
+                    let (b, id) = (b.to_string().into(), id.to_string().into());
+                    (*l, b, id, *k)
+                })
                 .collect(),
             arc_lines: file
                 .arc_lines
