@@ -143,16 +143,23 @@ impl InputFormat for CoveragePySqlite {
                 names.insert(id, name);
             }
         }
-        let mut files: BTreeMap<i64, FileCoverage> = names
-            .keys()
-            .map(|id| {
-                let file = FileCoverage {
-                    statements_unknown: true,
-                    ..Default::default()
-                };
-                (*id, file)
-            })
-            .collect();
+        // Rows come grouped by file: each file's lines and arcs are
+        // gathered in flat lists (the last file found is remembered, not
+        // looked up per row) and each map is built in one pass at the end.
+        let mut gathered: Vec<Gathered> = names.keys().map(|_| Gathered::default()).collect();
+        let slots: BTreeMap<i64, usize> =
+            names.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut last: Option<(i64, usize)> = None;
+        let mut slot_of = |id: i64| -> Option<usize> {
+            match last {
+                Some((last_id, slot)) if last_id == id => Some(slot),
+                _ => {
+                    let slot = *slots.get(&id)?;
+                    last = Some((id, slot));
+                    Some(slot)
+                }
+            }
+        };
         let mut unknown_ids = 0usize;
 
         if has_table("line_bits")? {
@@ -176,24 +183,19 @@ impl InputFormat for CoveragePySqlite {
             let mut stmt = conn
                 .prepare("select file_id, numbits from line_bits where length(numbits) <= ?1")
                 .map_err(sql)?;
-            let rows = stmt
-                .query_map([MAX_NUMBITS], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-                })
-                .map_err(sql)?;
-            for row in rows {
-                let (id, numbits) = row.map_err(sql)?;
+            let mut rows = stmt.query([MAX_NUMBITS]).map_err(sql)?;
+            while let Some(row) = rows.next().map_err(sql)? {
+                let id: i64 = row.get(0).map_err(sql)?;
+                let numbits = blob(row, 1).map_err(sql)?;
                 let set: u32 = numbits.iter().map(|b| b.count_ones()).sum();
                 budget
                     .take(u64::from(set))
                     .map_err(|m| Error::parse(path, None, format!("line_bits: {m}")))?;
-                let Some(file) = files.get_mut(&id) else {
+                let Some(slot) = slot_of(id) else {
                     unknown_ids += 1;
                     continue;
                 };
-                for line in numbits_to_lines(&numbits) {
-                    file.lines.insert(line, 1);
-                }
+                gathered[slot].lines.extend(numbits_to_lines(numbits));
             }
         }
         let mut any_arcs = false;
@@ -201,36 +203,35 @@ impl InputFormat for CoveragePySqlite {
             let mut stmt = conn
                 .prepare("select file_id, fromno, tono from arc")
                 .map_err(sql)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                })
-                .map_err(sql)?;
-            for row in rows {
-                let (id, from, to) = row.map_err(sql)?;
-                let Some(file) = files.get_mut(&id) else {
+            let mut rows = stmt.query([]).map_err(sql)?;
+            while let Some(row) = rows.next().map_err(sql)? {
+                let id: i64 = row.get(0).map_err(sql)?;
+                let from: i64 = row.get(1).map_err(sql)?;
+                let to: i64 = row.get(2).map_err(sql)?;
+                let Some(slot) = slot_of(id) else {
                     unknown_ids += 1;
                     continue;
                 };
                 any_arcs = true;
+                let file = &mut gathered[slot];
                 for end in [from, to] {
                     if let Ok(line) = u32::try_from(end) {
                         if line > 0 {
-                            file.lines.insert(line, 1);
+                            file.lines.push(line);
                         }
                     }
                 }
                 if let Ok(from) = u32::try_from(from) {
                     if from > 0 && to != 0 {
-                        file.arcs.insert((from, to), Some(1));
+                        file.arcs.push((from, to));
                     }
                 }
             }
         }
+        let files: BTreeMap<i64, FileCoverage> = (names.keys())
+            .zip(gathered)
+            .map(|(id, g)| (*id, g.into_file()))
+            .collect();
         if unknown_ids > 0 {
             diag.warn(
                 None,
@@ -257,6 +258,38 @@ impl InputFormat for CoveragePySqlite {
             ..Default::default()
         });
         Ok(data)
+    }
+}
+
+/// Column `i` as a blob borrowed from the row; any other type gives the
+/// error `row.get::<Vec<u8>>` gives (it names the column and the type).
+fn blob<'r>(row: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r [u8]> {
+    match row.get_ref(i)?.as_blob() {
+        Ok(bytes) => Ok(bytes),
+        Err(_) => row.get::<_, Vec<u8>>(i).map(|_| &[][..]),
+    }
+}
+
+/// One file's rows as read: lines (repeated, any order) and arcs.
+#[derive(Default)]
+struct Gathered {
+    lines: Vec<u32>,
+    arcs: Vec<(u32, i64)>,
+}
+
+impl Gathered {
+    /// The file of raw data: each line ran, each arc was taken.
+    fn into_file(mut self) -> FileCoverage {
+        self.lines.sort_unstable();
+        self.lines.dedup();
+        self.arcs.sort_unstable();
+        self.arcs.dedup();
+        FileCoverage {
+            statements_unknown: true,
+            lines: self.lines.into_iter().map(|l| (l, 1)).collect(),
+            arcs: self.arcs.into_iter().map(|a| (a, Some(1))).collect(),
+            ..Default::default()
+        }
     }
 }
 
