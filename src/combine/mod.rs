@@ -87,7 +87,7 @@ pub struct CombineOptions {
     /// Keep per-group attribution (`covered_by`) along this dimension.
     pub attribution: Option<crate::attribution::Dimension>,
     /// Compute every input's SHA-256 (for `--manifest`). Duplicate
-    /// detection hashes only files that share a size, whatever this says.
+    /// detection hashes only files that share a size and a sample, whatever this says.
     pub content_hashes: bool,
     /// Counts the inputs read so far, for a caller that shows progress
     /// (the library prints nothing).
