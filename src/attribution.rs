@@ -108,6 +108,21 @@ pub fn strip(data: &mut CoverageData) {
 /// apart: `platform linux, python 3.11.7-final-0` and `… 3.12.1-final-0`
 /// become `3.11.7` and `3.12.1`.
 pub fn abbreviate(names: &[String]) -> Vec<String> {
+    // "(unknown platform)", "(unattributed)": not descriptions to cut (an
+    // unknown one is just "(unknown)"). The others are shortened among
+    // themselves.
+    let placeholder = |n: &String| n.starts_with('(') && n.ends_with(')');
+    if names.iter().any(placeholder) {
+        let described: Vec<String> = names.iter().filter(|n| !placeholder(n)).cloned().collect();
+        let mut short = abbreviate(&described).into_iter();
+        return (names.iter())
+            .map(|n| match placeholder(n) {
+                true if n.starts_with("(unknown ") => "(unknown)".to_string(),
+                true => n.clone(),
+                false => short.next().unwrap_or_else(|| n.clone()),
+            })
+            .collect();
+    }
     if names.len() < 2 {
         return names.iter().map(|n| short_single(n)).collect();
     }
@@ -182,6 +197,16 @@ mod tests {
             "platform win32, python 3.12.1-final-0".to_string(),
         ];
         assert_eq!(abbreviate(&os), vec!["darwin", "win32"]);
+        // Bare reports (no platform) next to recorded workers.
+        let with_unknown = vec![
+            "(unknown platform)".to_string(),
+            "platform linux, python 3.11.7-final-0".to_string(),
+            "platform linux, python 3.12.1-final-0".to_string(),
+        ];
+        assert_eq!(
+            abbreviate(&with_unknown),
+            vec!["(unknown)", "3.11.7", "3.12.1"]
+        );
         let mixed = vec![
             "platform linux, python 3.12.1-final-0".to_string(),
             "platform win32, python 3.13.0-candidate-2".to_string(),
