@@ -25,12 +25,13 @@ pub(super) struct Accumulator {
     branch_coverage: bool,
     sources: Vec<Source>,
     files: HashMap<String, RunningFile>,
-    /// With attribution on, the files of streamed inputs, kept apart from
-    /// `files`: every streamed input is in one group (see
-    /// [`formats::StreamEnd::sources`]), and what a group covered is what
-    /// the union of its inputs covered, so its attribution is taken from
-    /// their running result once, at the end, not per input.
-    streamed: HashMap<String, RunningFile>,
+    /// With attribution on, the files of anonymous inputs (see
+    /// [`is_anonymous`]; every streamed input is one, see
+    /// [`formats::StreamEnd::sources`]), kept apart from `files`. They are
+    /// all in the dimension's unknown group, and what a group covered is
+    /// what the union of its inputs covered, so that group's attribution is
+    /// taken from their running result once, at the end, not per input.
+    anonymous: HashMap<String, RunningFile>,
     with_branches: usize,
     without_branches: usize,
     inputs: Vec<InputRecord>,
@@ -106,13 +107,14 @@ impl Accumulator {
         drop(bytes);
         let mut warnings = parsed.diagnostics.messages(path);
         let mut parsed = parsed;
+        let anonymous = options.attribution.is_some() && is_anonymous(&parsed.data);
         match &options.attribution {
-            Some(dim) => {
+            Some(dim) if !anonymous => {
                 if let Some(w) = crate::attribution::attribute(&mut parsed.data, dim) {
                     warnings.push(format!("{}: {w}", path.display()));
                 }
             }
-            None => crate::attribution::strip(&mut parsed.data),
+            _ => crate::attribution::strip(&mut parsed.data),
         }
         let explained = &mut self.explained;
         let mut names = HashMap::new();
@@ -129,7 +131,11 @@ impl Accumulator {
             options.sources.map_raw(&name, &mut file);
             tally.count(file.lines.values().copied());
             tally.files.insert(name.clone());
-            let acc = self.files.entry(name).or_default();
+            let files = match anonymous {
+                true => &mut self.anonymous,
+                false => &mut self.files,
+            };
+            let acc = files.entry(name).or_default();
             acc.formats.insert(parsed.format);
             acc.branch_inputs.note(
                 index,
@@ -167,7 +173,7 @@ impl Accumulator {
         let mut diag = formats::Diagnostics::default();
         let mut tally = Tally::default();
         let files = match options.attribution {
-            Some(_) => &mut self.streamed,
+            Some(_) => &mut self.anonymous,
             None => &mut self.files,
         };
         let explained = &mut self.explained;
@@ -311,7 +317,7 @@ impl Accumulator {
         }
         for (mine, theirs) in [
             (&mut self.files, other.files),
-            (&mut self.streamed, other.streamed),
+            (&mut self.anonymous, other.anonymous),
         ] {
             for (name, file) in theirs {
                 match mine.get_mut(&name) {
@@ -357,8 +363,8 @@ impl Accumulator {
         }
         if let Some(dimension) = &options.attribution {
             let group = dimension.group_of(&Source::default());
-            for (name, streamed) in self.streamed.drain() {
-                (self.files.entry(name).or_default()).absorb_as_group(streamed, &group);
+            for (name, anonymous) in self.anonymous.drain() {
+                (self.files.entry(name).or_default()).absorb_as_group(anonymous, &group);
             }
         }
         let mut notice = |text: String| -> Result<()> {
@@ -409,6 +415,26 @@ impl Accumulator {
             branch_inputs,
         })
     }
+}
+
+/// Whether `data` is a bare report whose coverage adds up plainly: its
+/// sources name no platform, host, worker or label (so attribution puts it
+/// in the dimension's unknown group), it carries no attribution of its
+/// own, and none of its files has outcomes known only by count or
+/// Istanbul ranges (whose merge can cover what no single input did). The
+/// union of such inputs then covers exactly what each covered.
+fn is_anonymous(data: &CoverageData) -> bool {
+    !data.sources.is_empty()
+        && data.attribution.is_none()
+        && data.sources.iter().all(|s| {
+            s.platform.is_none() && s.host.is_none() && s.worker.is_none() && s.labels.is_empty()
+        })
+        && data.files.values().all(|f| {
+            f.covered_by.is_empty()
+                && f.branch_locs.is_empty()
+                && f.arc_lines.is_empty()
+                && f.branch_counts.is_empty()
+        })
 }
 
 /// Files measured by different tool families, sorted by name.
@@ -554,6 +580,43 @@ fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only bare reports whose coverage adds up plainly take the
+    /// attributed-at-the-end path; anything naming a worker, carrying its
+    /// own attribution, or with count-only or Istanbul branches does not.
+    #[test]
+    fn anonymous_inputs_are_bare_and_plain() {
+        let bare = || CoverageData {
+            sources: vec![Source {
+                converted_from: Some("coverage.py data 7".into()),
+                ..Default::default()
+            }],
+            files: [("a.py".to_string(), FileCoverage::default())].into(),
+            ..Default::default()
+        };
+        assert!(is_anonymous(&bare()));
+        let mut no_sources = bare();
+        no_sources.sources.clear();
+        assert!(
+            !is_anonymous(&no_sources),
+            "attributed as \"(unattributed)\""
+        );
+        let mut worker = bare();
+        worker.sources[0].platform = Some("platform linux".into());
+        assert!(!is_anonymous(&worker));
+        let mut labelled = bare();
+        labelled.sources[0]
+            .labels
+            .insert("job".into(), "py311".into());
+        assert!(!is_anonymous(&labelled));
+        let mut combined = bare();
+        combined.attribution = Some("platform".into());
+        assert!(!is_anonymous(&combined));
+        let mut counted = bare();
+        let file = counted.files.get_mut("a.py").unwrap();
+        file.branch_counts.insert(3, Default::default());
+        assert!(!is_anonymous(&counted));
+    }
 
     #[test]
     fn covmerge_data_files_are_no_tool_family() {
