@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{json_error, Diagnostics, FileRecords, InputFormat, StreamEnd};
 use crate::error::Result;
 mod fast;
+mod scan;
 
 use crate::model::{
     CoverageData, FileCoverage, Function, Region as ModelRegion, RegionKind, Source,
@@ -161,9 +162,9 @@ pub struct JsonReport {
     pub source: Source,
 }
 
-/// Parse a report and hand over each file as it is converted: by the fast
-/// reader ([`fast`]) when it accepts the text, otherwise by the
-/// derive-based one below, which gives the exact serde messages for
+/// Parse a report and hand over each file as it is converted: by the byte
+/// scanner ([`scan`]) when it accepts the text, else by the serde visitors
+/// ([`fast`]) when they do, otherwise by the derive-based reader below, which gives the exact serde messages for
 /// whatever the fast one refused (and accepts what serde's derive accepts).
 pub fn read_files(
     path: &Path,
@@ -171,6 +172,9 @@ pub fn read_files(
     diag: &mut Diagnostics,
     on_file: &mut dyn FnMut(FileRecords),
 ) -> Result<JsonReport> {
+    if let Some(report) = scan::read(text) {
+        return report.hand_over(path, diag, on_file);
+    }
     match fast::read(text) {
         Ok(report) => report.hand_over(path, diag, on_file),
         Err(_) => read_files_derive(path, text, diag, on_file),
@@ -409,13 +413,47 @@ mod tests {
         (files, diag.warnings, diag.suppressed, end)
     }
 
-    /// The reader as used and the derive-based one agree on `text`; true
-    /// when the fast reader read it itself (no fallback).
-    fn agree(text: &str) -> bool {
-        let fast = outcome(text, read_files);
+    /// The scanner alone.
+    fn scan_only(
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<JsonReport> {
+        match scan::read(text) {
+            Some(report) => report.hand_over(path, diag, on_file),
+            None => Err(crate::error::Error::Other("refused".into())),
+        }
+    }
+
+    /// The serde visitors alone.
+    fn fast_only(
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<JsonReport> {
+        match fast::read(text) {
+            Ok(report) => report.hand_over(path, diag, on_file),
+            Err(_) => Err(crate::error::Error::Other("refused".into())),
+        }
+    }
+
+    /// The reader as used, the scanner and the serde visitors (where each
+    /// reads `text` itself) agree with the derive-based reader; says
+    /// whether the scanner and the visitors read it.
+    fn agree(text: &str) -> (bool, bool) {
         let derive = outcome(text, read_files_derive);
-        assert_eq!(fast, derive, "on {text}");
-        fast::read(text).is_ok()
+        assert_eq!(outcome(text, read_files), derive, "on {text}");
+        let scanned = scan::read(text).is_some();
+        if scanned {
+            assert_eq!(outcome(text, scan_only), derive, "scanned {text}");
+        }
+        let visited = fast::read(text).is_ok();
+        if visited {
+            assert_eq!(outcome(text, fast_only), derive, "visited {text}");
+        }
+        (scanned, visited)
     }
 
     use super::super::Warning;
@@ -445,14 +483,15 @@ mod tests {
                     };
                     if path.extension().is_some_and(|e| e == "json") && CoveragePyJson.detect(&text)
                     {
-                        assert!(agree(&text), "fast reader refused {}", path.display());
+                        let both = agree(&text);
+                        assert_eq!(both, (true, true), "refused {}", path.display());
                         read += 1;
                     }
                 }
             }
         }
         assert!(read >= 10, "only {read} samples found");
-        assert!(agree(SAMPLE));
+        assert_eq!(agree(SAMPLE), (true, true));
     }
 
     #[test]
@@ -488,7 +527,10 @@ mod tests {
                     .join(", ")
             ),
         ] {
-            assert!(agree(&text), "fast reader refused {text}");
+            let (scanned, visited) = agree(&text);
+            assert!(visited, "visitors refused {text}");
+            // Escapes are left to the visitors.
+            assert_eq!(scanned, !text.contains('\\'), "{text}");
         }
         // Refused by the fast reader, read (or refused) by the derive-based one.
         for text in [
@@ -513,12 +555,74 @@ mod tests {
             r#"{"files": {"a.py": {"executed_lines": [1, 2"#.to_string(),
             format!("{}{}", "[".repeat(200), "]".repeat(200)),
         ] {
-            assert!(!agree(&text), "fast reader read {text}");
+            assert_eq!(agree(&text), (false, false), "read {text}");
         }
+        // What the scanner checks itself: JSON's grammar in skipped values,
+        // plain integers, no escapes; the rest goes on to the visitors.
+        for (body, scanned) in [
+            (
+                r#"{"x": [1.5e-3, -0, 0.0, 1E+9, true, false, null, {"": []}]}"#,
+                true,
+            ),
+            (
+                r#"{"summary": {"percent": 35.0, "num_branches": null}}"#,
+                true,
+            ),
+            (r#"{"x": 01}"#, false),
+            (r#"{"x": 1.}"#, false),
+            (r#"{"x": -}"#, false),
+            (r#"{"x": .5}"#, false),
+            (r#"{"x": 1e}"#, false),
+            (r#"{"x": tru}"#, false),
+            (r#"{"x": [1,]}"#, false),
+            (r#"{"x": {"a": 1,}}"#, false),
+            (r#"{"x": "tab	here"}"#, false),
+            (r#"{"x": "\n"}"#, false),
+            (
+                r#"{"executed_lines": [0, 9223372036854775807, -9223372036854775807]}"#,
+                true,
+            ),
+            (r#"{"executed_lines": [-0]}"#, false),
+            (r#"{"executed_lines": [-9223372036854775808]}"#, false),
+            (r#"{"executed_lines": [1e0]}"#, false),
+            (
+                r#"{"executed_branches": [[1, 2]], "summary": {"num_branches": 4294967295}}"#,
+                true,
+            ),
+            (
+                r#"{"summary": {"num_branches": 1, "num_branches": 1}}"#,
+                false,
+            ),
+            (
+                r#"{"functions": {"f": {"summary": {"num_branches": -1}}}}"#,
+                false,
+            ),
+        ] {
+            let text = file(body);
+            assert_eq!(agree(&text).0, scanned, "{text}");
+        }
+        let deep = format!(
+            r#"{{"files": {{}}, "x": {}{}}}"#,
+            "[".repeat(120),
+            "]".repeat(120)
+        );
+        assert!(!agree(&deep).0);
         // Cut anywhere, the sample gives the derive-based reader's error.
         for cut in 0..SAMPLE.len() {
             if SAMPLE.is_char_boundary(cut) {
                 agree(&SAMPLE[..cut]);
+            }
+        }
+        // One byte changed anywhere: all readers agree.
+        for at in 0..SAMPLE.len() {
+            for b in [
+                b'-', b'0', b'9', b'"', b'\\', b'.', b',', b']', b'}', b'e', b' ', b'n',
+            ] {
+                let mut bytes = SAMPLE.as_bytes().to_vec();
+                bytes[at] = b;
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    agree(text);
+                }
             }
         }
     }

@@ -27,12 +27,12 @@ use crate::model::{FileCoverage, Function, Region, RegionKind, Source};
 
 /// A parsed report, its files converted, waiting to be handed over.
 pub(super) struct Parsed<'a> {
-    meta: Meta,
-    files: Vec<ParsedFile<'a>>,
+    pub(super) meta: Meta,
+    pub(super) files: Vec<ParsedFile<'a>>,
 }
 
 /// One file's records, with the out-of-range numbers found in it.
-struct ParsedFile<'a> {
+pub(super) struct ParsedFile<'a> {
     records: FileRecords<'a>,
     /// (which list, number), in the order the derive-based reader warns.
     bad: Vec<(Bad, i64)>,
@@ -315,80 +315,125 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
         mut map: A,
     ) -> std::result::Result<Self::Value, A::Error> {
         let scratch = self.scratch;
-        let mut bad: Vec<(Bad, i64)> = Vec::new();
-        let mut executed: Vec<(u32, u64)> = Vec::new();
-        let mut missing: Vec<(u32, u64)> = Vec::new();
-        let mut excluded: Vec<u32> = Vec::new();
-        let mut executed_arcs: Vec<((u32, i64), Option<u64>)> = Vec::new();
-        let mut missing_arcs: Vec<((u32, i64), Option<u64>)> = Vec::new();
-        let mut has_executed_arcs = false;
-        let mut has_missing_arcs = false;
-        let mut summary: Option<Summary> = None;
-        let mut functions: Vec<(Cow<'de, str>, ParsedRegion)> = Vec::new();
-        let mut classes: Vec<(Cow<'de, str>, ParsedRegion)> = Vec::new();
+        let mut file = FileBuilder::default();
         let mut seen = [false; 8];
         while let Some(key) = map.next_key_seed(Key)? {
             match &*key {
                 "executed_lines" => {
                     once(&mut seen[0], "executed_lines")?;
-                    map.next_value_seed(EachLine(|n| match valid(n) {
-                        Some(l) => executed.push((l, 1)),
-                        None => bad.push((Bad::Executed, n)),
-                    }))?;
+                    map.next_value_seed(EachLine(|n| file.executed_line(n)))?;
                 }
                 "missing_lines" => {
                     once(&mut seen[1], "missing_lines")?;
-                    map.next_value_seed(EachLine(|n| match valid(n) {
-                        Some(l) => missing.push((l, 0)),
-                        None => bad.push((Bad::Missing, n)),
-                    }))?;
+                    map.next_value_seed(EachLine(|n| file.missing_line(n)))?;
                 }
                 "excluded_lines" => {
                     once(&mut seen[2], "excluded_lines")?;
-                    map.next_value_seed(EachLine(|n| match valid(n) {
-                        Some(l) => excluded.push(l),
-                        None => bad.push((Bad::Excluded, n)),
-                    }))?;
+                    map.next_value_seed(EachLine(|n| file.excluded_line(n)))?;
                 }
                 "executed_branches" => {
                     once(&mut seen[3], "executed_branches")?;
-                    has_executed_arcs = map.next_value_seed(ArcList(&mut scratch.arcs))?;
-                    arc_records(
-                        &scratch.arcs,
-                        1,
-                        Bad::ExecutedArc,
-                        &mut executed_arcs,
-                        &mut bad,
-                    );
+                    let present = map.next_value_seed(ArcList(&mut scratch.arcs))?;
+                    file.arcs(&scratch.arcs, true, present);
                 }
                 "missing_branches" => {
                     once(&mut seen[4], "missing_branches")?;
-                    has_missing_arcs = map.next_value_seed(ArcList(&mut scratch.arcs))?;
-                    arc_records(
-                        &scratch.arcs,
-                        0,
-                        Bad::MissingArc,
-                        &mut missing_arcs,
-                        &mut bad,
-                    );
+                    let present = map.next_value_seed(ArcList(&mut scratch.arcs))?;
+                    file.arcs(&scratch.arcs, false, present);
                 }
                 "functions" => {
                     once(&mut seen[5], "functions")?;
-                    functions = map.next_value_seed(RegionsSeed(scratch))?;
+                    file.functions = map.next_value_seed(RegionsSeed(scratch))?;
                 }
                 "classes" => {
                     once(&mut seen[6], "classes")?;
-                    classes = map.next_value_seed(RegionsSeed(scratch))?;
+                    file.classes = map.next_value_seed(RegionsSeed(scratch))?;
                 }
                 "summary" => {
                     once(&mut seen[7], "summary")?;
-                    summary = map.next_value::<Option<Summary>>()?;
+                    file.summary = map.next_value::<Option<Summary>>()?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        Ok(file.finish(self.name))
+    }
+}
+
+/// One file's lists as they are read, in whatever order its fields come.
+#[derive(Default)]
+pub(super) struct FileBuilder<'de> {
+    bad: Vec<(Bad, i64)>,
+    executed: Vec<(u32, u64)>,
+    missing: Vec<(u32, u64)>,
+    excluded: Vec<u32>,
+    executed_arcs: Vec<((u32, i64), Option<u64>)>,
+    missing_arcs: Vec<((u32, i64), Option<u64>)>,
+    has_branch_lists: bool,
+    pub(super) summary: Option<Summary>,
+    pub(super) functions: Vec<(Cow<'de, str>, ParsedRegion)>,
+    pub(super) classes: Vec<(Cow<'de, str>, ParsedRegion)>,
+}
+
+impl<'de> FileBuilder<'de> {
+    /// A number of `executed_lines`.
+    pub(super) fn executed_line(&mut self, n: i64) {
+        match valid(n) {
+            Some(l) => self.executed.push((l, 1)),
+            None => self.bad.push((Bad::Executed, n)),
+        }
+    }
+
+    /// A number of `missing_lines`.
+    pub(super) fn missing_line(&mut self, n: i64) {
+        match valid(n) {
+            Some(l) => self.missing.push((l, 0)),
+            None => self.bad.push((Bad::Missing, n)),
+        }
+    }
+
+    /// A number of `excluded_lines`.
+    pub(super) fn excluded_line(&mut self, n: i64) {
+        match valid(n) {
+            Some(l) => self.excluded.push(l),
+            None => self.bad.push((Bad::Excluded, n)),
+        }
+    }
+
+    /// `executed_branches` (or `missing_branches`), whole; `present` is
+    /// false when it was `null`.
+    pub(super) fn arcs(&mut self, list: &[(i64, i64)], executed: bool, present: bool) {
+        self.has_branch_lists |= present;
+        let (taken, which, out) = if executed {
+            (1, Bad::ExecutedArc, &mut self.executed_arcs)
+        } else {
+            (0, Bad::MissingArc, &mut self.missing_arcs)
+        };
+        out.clear();
+        for &(from, to) in list {
+            match valid(from) {
+                Some(l) => out.push(((l, to), Some(taken))),
+                None => self.bad.push((which, from)),
+            }
+        }
+    }
+
+    /// The file's records, converted as the derive-based reader does.
+    pub(super) fn finish(self, name: String) -> ParsedFile<'de> {
+        let FileBuilder {
+            bad,
+            executed,
+            missing,
+            excluded,
+            executed_arcs,
+            missing_arcs,
+            has_branch_lists,
+            summary,
+            functions,
+            classes,
+        } = self;
         let mut file = FileCoverage {
             excluded: excluded.into_iter().collect(),
             ..Default::default()
@@ -424,9 +469,9 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
         // built from sorted entries.
         file.regions = regions.into_iter().collect();
         file.functions = owned;
-        Ok(ParsedFile {
+        ParsedFile {
             records: FileRecords {
-                name: self.name,
+                name,
                 functions: borrowed,
                 lines,
                 arcs,
@@ -434,31 +479,13 @@ impl<'de> Visitor<'de> for FileSeed<'_> {
                 ..Default::default()
             },
             bad,
-            has_branch_lists: has_executed_arcs || has_missing_arcs,
-        })
-    }
-}
-
-/// The arcs of a branch list whose source line is valid, as records with
-/// `taken`; the others noted as out of range.
-fn arc_records(
-    list: &[(i64, i64)],
-    taken: u64,
-    which: Bad,
-    out: &mut Vec<((u32, i64), Option<u64>)>,
-    bad: &mut Vec<(Bad, i64)>,
-) {
-    out.clear();
-    for &(from, to) in list {
-        match valid(from) {
-            Some(l) => out.push(((l, to), Some(taken))),
-            None => bad.push((which, from)),
+            has_branch_lists,
         }
     }
 }
 
 /// One function or class region, with what the function list needs.
-struct ParsedRegion {
+pub(super) struct ParsedRegion {
     model: Region,
     /// The smallest and largest executed or missing line, as written.
     first: Option<i64>,
@@ -512,20 +539,28 @@ impl<'de> Visitor<'de> for RegionsSeed<'_> {
             let region = map.next_value_seed(RegionSeed(&mut *self.0))?;
             out.push((name, region));
         }
-        if !out.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Stable: of equal names the last one written ends up last.
-            out.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut kept: Vec<(Cow<'de, str>, ParsedRegion)> = Vec::with_capacity(out.len());
-            for entry in out {
-                match kept.last_mut() {
-                    Some(last) if last.0 == entry.0 => *last = entry,
-                    _ => kept.push(entry),
-                }
-            }
-            out = kept;
-        }
-        Ok(out)
+        Ok(finish_regions(out))
     }
+}
+
+/// A region list sorted by name, a repeated name keeping its last value
+/// (as the derive-based reader's map keeps it).
+pub(super) fn finish_regions<'de>(
+    mut out: Vec<(Cow<'de, str>, ParsedRegion)>,
+) -> Vec<(Cow<'de, str>, ParsedRegion)> {
+    if !out.windows(2).all(|w| w[0].0 < w[1].0) {
+        // Stable: of equal names the last one written ends up last.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(Cow<'de, str>, ParsedRegion)> = Vec::with_capacity(out.len());
+        for entry in out {
+            match kept.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => kept.push(entry),
+            }
+        }
+        out = kept;
+    }
+    out
 }
 
 /// One region's object, as the derive-based reader's `Region::to_model`.
@@ -551,81 +586,101 @@ impl<'de> Visitor<'de> for RegionSeed<'_> {
         mut map: A,
     ) -> std::result::Result<Self::Value, A::Error> {
         let scratch = self.0;
-        scratch.lines.clear();
-        let mut first: Option<i64> = None;
-        let mut last: Option<i64> = None;
-        let mut executed_any = false;
-        let mut start_line: Option<i64> = None;
-        let mut listed = 0usize;
-        let mut summary: Option<Summary> = None;
+        let mut lines = std::mem::take(&mut scratch.lines);
+        lines.clear();
+        let mut region = RegionBuilder::default();
         let mut seen = [false; 7];
         while let Some(key) = map.next_key_seed(Key)? {
             match &*key {
-                "executed_lines" | "missing_lines" => {
-                    let executed = &*key == "executed_lines";
-                    let (index, field) = if executed {
-                        (0, "executed_lines")
-                    } else {
-                        (1, "missing_lines")
-                    };
-                    once(&mut seen[index], field)?;
-                    let lines = &mut scratch.lines;
-                    map.next_value_seed(EachLine(|n| {
-                        executed_any |= executed;
-                        first = Some(first.map_or(n, |f| f.min(n)));
-                        last = Some(last.map_or(n, |l| l.max(n)));
-                        if let Some(l) = valid(n) {
-                            lines.push(l);
-                        }
-                    }))?;
+                "executed_lines" => {
+                    once(&mut seen[0], "executed_lines")?;
+                    map.next_value_seed(EachLine(|n| region.line(n, true, &mut lines)))?;
+                }
+                "missing_lines" => {
+                    once(&mut seen[1], "missing_lines")?;
+                    map.next_value_seed(EachLine(|n| region.line(n, false, &mut lines)))?;
                 }
                 "excluded_lines" => {
                     once(&mut seen[2], "excluded_lines")?;
-                    let lines = &mut scratch.lines;
-                    map.next_value_seed(EachLine(|n| {
-                        if let Some(l) = valid(n) {
-                            lines.push(l);
-                        }
-                    }))?;
+                    map.next_value_seed(EachLine(|n| region.excluded_line(n, &mut lines)))?;
                 }
                 "start_line" => {
                     once(&mut seen[3], "start_line")?;
-                    start_line = map.next_value::<Option<i64>>()?;
+                    region.start_line = map.next_value::<Option<i64>>()?;
                 }
                 "executed_branches" => {
                     once(&mut seen[4], "executed_branches")?;
                     map.next_value_seed(ArcList(&mut scratch.arcs))?;
-                    listed += scratch.arcs.len();
+                    region.listed += scratch.arcs.len();
                 }
                 "missing_branches" => {
                     once(&mut seen[5], "missing_branches")?;
                     map.next_value_seed(ArcList(&mut scratch.arcs))?;
-                    listed += scratch.arcs.len();
+                    region.listed += scratch.arcs.len();
                 }
                 "summary" => {
                     once(&mut seen[6], "summary")?;
-                    summary = map.next_value::<Option<Summary>>()?;
+                    region.summary = map.next_value::<Option<Summary>>()?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        scratch.lines.sort_unstable();
-        let model = Region {
-            start_line: start_line.and_then(valid).unwrap_or(1),
-            lines: scratch.lines.iter().copied().collect(),
-            declared_branches: summary
-                .and_then(|s| s.num_branches)
-                .map(u64::from)
-                .filter(|n| *n as usize > listed),
-        };
-        Ok(ParsedRegion {
-            model,
-            first,
-            last,
-            start_line,
-            executed_any,
-        })
+        let region = region.finish(&mut lines);
+        scratch.lines = lines;
+        Ok(region)
+    }
+}
+
+/// One region's fields as they are read.
+#[derive(Default)]
+pub(super) struct RegionBuilder {
+    first: Option<i64>,
+    last: Option<i64>,
+    executed_any: bool,
+    pub(super) start_line: Option<i64>,
+    /// How many branches its lists name.
+    pub(super) listed: usize,
+    pub(super) summary: Option<Summary>,
+}
+
+impl RegionBuilder {
+    /// A number of `executed_lines` (or `missing_lines`); its valid lines
+    /// go to `lines`.
+    pub(super) fn line(&mut self, n: i64, executed: bool, lines: &mut Vec<u32>) {
+        self.executed_any |= executed;
+        self.first = Some(self.first.map_or(n, |f| f.min(n)));
+        self.last = Some(self.last.map_or(n, |l| l.max(n)));
+        if let Some(l) = valid(n) {
+            lines.push(l);
+        }
+    }
+
+    /// A number of `excluded_lines`.
+    pub(super) fn excluded_line(&mut self, n: i64, lines: &mut Vec<u32>) {
+        if let Some(l) = valid(n) {
+            lines.push(l);
+        }
+    }
+
+    /// The region, its lines (all three lists) built into a set in bulk.
+    pub(super) fn finish(self, lines: &mut [u32]) -> ParsedRegion {
+        lines.sort_unstable();
+        ParsedRegion {
+            model: Region {
+                start_line: self.start_line.and_then(valid).unwrap_or(1),
+                lines: lines.iter().copied().collect(),
+                declared_branches: self
+                    .summary
+                    .and_then(|s| s.num_branches)
+                    .map(u64::from)
+                    .filter(|n| *n as usize > self.listed),
+            },
+            first: self.first,
+            last: self.last,
+            start_line: self.start_line,
+            executed_any: self.executed_any,
+        }
     }
 }
