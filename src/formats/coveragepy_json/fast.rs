@@ -3,7 +3,8 @@
 //! with no intermediate `Report`: line lists go straight into the
 //! `(line, hits)` lists the records want, region names are borrowed from
 //! the text when they have no escapes, and each region's lines are
-//! gathered into one scratch list and built into the model's set in bulk.
+//! gathered into one scratch list, sorted and handed over as a list (the
+//! running result builds a set only for a region it has not seen).
 //!
 //! It accepts only what it reads exactly as the derive-based reader does
 //! (objects where that reader takes a struct, no repeated field in one
@@ -22,8 +23,8 @@ use serde::Deserializer as _;
 
 use super::{sorted_union, JsonReport, Meta, Summary};
 use crate::error::Result;
-use crate::formats::{Diagnostics, FileRecords};
-use crate::model::{FileCoverage, Function, Region, RegionKind, Source};
+use crate::formats::{Diagnostics, FileRecords, RegionRecord};
+use crate::model::{FileCoverage, Function, RegionKind, Source};
 
 /// A parsed report, its files converted, waiting to be handed over.
 pub(super) struct Parsed<'a> {
@@ -460,14 +461,12 @@ impl<'de> FileBuilder<'de> {
                     }
                 }
             }
-            regions.push(((RegionKind::Function, name.into_owned()), region.model));
+            regions.push(region.record(RegionKind::Function, name));
         }
+        // Functions sort before classes, each list by name.
         for (name, region) in classes {
-            regions.push(((RegionKind::Class, name.into_owned()), region.model));
+            regions.push(region.record(RegionKind::Class, name));
         }
-        // Functions sort before classes, each list by name: the map is
-        // built from sorted entries.
-        file.regions = regions.into_iter().collect();
         file.functions = owned;
         ParsedFile {
             records: FileRecords {
@@ -475,6 +474,7 @@ impl<'de> FileBuilder<'de> {
                 functions: borrowed,
                 lines,
                 arcs,
+                regions,
                 file,
                 ..Default::default()
             },
@@ -486,7 +486,10 @@ impl<'de> FileBuilder<'de> {
 
 /// One function or class region, with what the function list needs.
 pub(super) struct ParsedRegion {
-    model: Region,
+    /// As the model's [`Region`], its lines sorted and unique.
+    region_start: u32,
+    lines: Vec<u32>,
+    declared_branches: Option<u64>,
     /// The smallest and largest executed or missing line, as written.
     first: Option<i64>,
     last: Option<i64>,
@@ -495,6 +498,17 @@ pub(super) struct ParsedRegion {
 }
 
 impl ParsedRegion {
+    /// The region as the records hand it over.
+    fn record<'de>(self, kind: RegionKind, name: Cow<'de, str>) -> RegionRecord<'de> {
+        RegionRecord {
+            kind,
+            name,
+            start_line: self.region_start,
+            lines: self.lines,
+            declared_branches: self.declared_branches,
+        }
+    }
+
     /// The function this region stands for, as the derive-based reader
     /// makes it; `None` when it has no usable start line.
     fn function(&self) -> Option<Function> {
@@ -563,7 +577,8 @@ pub(super) fn finish_regions<'de>(
     out
 }
 
-/// One region's object, as the derive-based reader's `Region::to_model`.
+/// One region's object, as the derive-based reader's `Region::to_model`
+/// (`crate::model::Region`).
 struct RegionSeed<'s>(&'s mut Scratch);
 
 impl<'de> DeserializeSeed<'de> for RegionSeed<'_> {
@@ -664,19 +679,18 @@ impl RegionBuilder {
         }
     }
 
-    /// The region, its lines (all three lists) built into a set in bulk.
-    pub(super) fn finish(self, lines: &mut [u32]) -> ParsedRegion {
+    /// The region, its lines (all three lists) sorted and unique.
+    pub(super) fn finish(self, lines: &mut Vec<u32>) -> ParsedRegion {
         lines.sort_unstable();
+        lines.dedup();
         ParsedRegion {
-            model: Region {
-                start_line: self.start_line.and_then(valid).unwrap_or(1),
-                lines: lines.iter().copied().collect(),
-                declared_branches: self
-                    .summary
-                    .and_then(|s| s.num_branches)
-                    .map(u64::from)
-                    .filter(|n| *n as usize > self.listed),
-            },
+            region_start: self.start_line.and_then(valid).unwrap_or(1),
+            lines: lines.to_vec(),
+            declared_branches: self
+                .summary
+                .and_then(|s| s.num_branches)
+                .map(u64::from)
+                .filter(|n| *n as usize > self.listed),
             first: self.first,
             last: self.last,
             start_line: self.start_line,
