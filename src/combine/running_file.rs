@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::formats::FileRecords;
-use crate::model::{add_hits, add_taken, BranchId, FileCoverage, Function, GroupCoverage, Taken};
+use crate::formats::{FileRecords, RegionRecord};
+use crate::model::{
+    add_hits, add_taken, BranchId, FileCoverage, Function, GroupCoverage, Region, RegionKind, Taken,
+};
 
 /// One file's running result. Line hits are kept in a dense vector indexed
 /// by line number while the lines are dense enough, which makes adding an
@@ -153,6 +155,7 @@ impl RunningFile {
             lines,
             numeric_branches,
             arcs,
+            regions,
             mut file,
             ..
         } = records;
@@ -162,6 +165,7 @@ impl RunningFile {
         // The rest first: it may replace an empty `rest` wholesale.
         self.add(file);
         add_function_list(&mut self.rest.functions, functions);
+        add_region_list(&mut self.rest.regions, regions);
         self.add_line_list(lines);
         self.add_numeric(numeric_branches);
         merge_sorted_list(&mut self.arc_list, arcs);
@@ -361,6 +365,46 @@ fn add_function_list(mine: &mut BTreeMap<String, Function>, list: Vec<(&str, Fun
     }
 }
 
+/// Add a streaming reader's regions (sorted by kind and name, unique,
+/// names borrowed, lines sorted lists) to `mine`, as the model's merge of
+/// the same regions would. When they are the regions `mine` has (every
+/// input of one source names the same ones) it is one walk over both, and
+/// a line list equal to the set already there is only compared; a name is
+/// copied and a set built only when the region is new.
+fn add_region_list(mine: &mut BTreeMap<(RegionKind, String), Region>, list: Vec<RegionRecord<'_>>) {
+    if list.is_empty() {
+        return;
+    }
+    if mine.is_empty() {
+        *mine = list.into_iter().map(RegionRecord::into_model).collect();
+        return;
+    }
+    let same_keys = mine.len() == list.len()
+        && mine
+            .keys()
+            .zip(&list)
+            .all(|((kind, name), r)| *kind == r.kind && *name == r.name);
+    if same_keys {
+        for (region, other) in mine.values_mut().zip(list) {
+            region.start_line = region.start_line.min(other.start_line);
+            if region.lines.len() != other.lines.len() || !region.lines.iter().eq(&other.lines) {
+                region.lines.extend(other.lines);
+            }
+            region.declared_branches = region.declared_branches.max(other.declared_branches);
+        }
+        return;
+    }
+    for record in list {
+        let (key, region) = record.into_model();
+        match mine.get_mut(&key) {
+            Some(m) => m.merge(region),
+            None => {
+                mine.insert(key, region);
+            }
+        }
+    }
+}
+
 /// Merge `list` (any order) into the sorted, unique `mine`, adding the
 /// values of equal keys. When both hold the same keys, the usual case for
 /// reports of one source, it is one pass over both.
@@ -533,6 +577,61 @@ mod tests {
                 let mut walked = start.clone();
                 add_function_list(&mut walked, other.clone());
                 assert_eq!(walked, model.functions, "{start:?} + {list:?}");
+            }
+        }
+    }
+    /// A reader's region list gives what the model's merge of the same
+    /// regions gives: into nothing, onto the same keys (one walk, equal and
+    /// different lines) and onto different keys.
+    #[test]
+    fn region_lists_merge_as_the_model_does() {
+        use std::borrow::Cow;
+        let record = |kind, name: &'static str, start, lines: &[u32], declared| RegionRecord {
+            kind,
+            name: Cow::Borrowed(name),
+            start_line: start,
+            lines: lines.to_vec(),
+            declared_branches: declared,
+        };
+        let f = RegionKind::Function;
+        let c = RegionKind::Class;
+        let start: BTreeMap<(RegionKind, String), Region> = [
+            record(f, "", 1, &[1, 9], None),
+            record(f, "f", 3, &[3, 4, 5], Some(2)),
+            record(c, "C", 7, &[7, 8], None),
+        ]
+        .into_iter()
+        .map(RegionRecord::into_model)
+        .collect();
+        for list in [
+            vec![
+                record(f, "", 1, &[1, 9], None),
+                record(f, "f", 3, &[3, 4, 5], None),
+                record(c, "C", 7, &[7, 8], Some(4)),
+            ],
+            vec![
+                record(f, "", 2, &[2, 9], None),
+                record(f, "f", 3, &[3, 6], Some(1)),
+                record(c, "C", 6, &[], None),
+            ],
+            vec![
+                record(f, "e", 1, &[1], None),
+                record(f, "f", 2, &[2, 3], Some(9)),
+                record(c, "D", 7, &[7], None),
+            ],
+        ] {
+            for mine in [BTreeMap::new(), start.clone()] {
+                let mut model = FileCoverage {
+                    regions: mine.clone(),
+                    ..Default::default()
+                };
+                model.merge(FileCoverage {
+                    regions: list.iter().cloned().map(RegionRecord::into_model).collect(),
+                    ..Default::default()
+                });
+                let mut walked = mine.clone();
+                add_region_list(&mut walked, list.clone());
+                assert_eq!(walked, model.regions, "{mine:?} + {list:?}");
             }
         }
     }

@@ -11,6 +11,9 @@ use serde::Deserialize;
 
 use super::{json_error, Diagnostics, FileRecords, InputFormat, StreamEnd};
 use crate::error::Result;
+mod fast;
+mod scan;
+
 use crate::model::{
     CoverageData, FileCoverage, Function, Region as ModelRegion, RegionKind, Source,
 };
@@ -27,10 +30,10 @@ struct Report {
 }
 
 #[derive(Deserialize, Default)]
-struct Meta {
-    format: Option<u32>,
-    version: Option<String>,
-    branch_coverage: Option<bool>,
+pub(super) struct Meta {
+    pub(super) format: Option<u32>,
+    pub(super) version: Option<String>,
+    pub(super) branch_coverage: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -51,10 +54,10 @@ struct File {
 }
 
 #[derive(Deserialize)]
-struct Summary {
+pub(super) struct Summary {
     /// u32: a bigger count is no real file's, and summing such counts
     /// overflowed the report totals (found by fuzzing).
-    num_branches: Option<u32>,
+    pub(super) num_branches: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -159,24 +162,35 @@ pub struct JsonReport {
     pub source: Source,
 }
 
-/// Parse a report and hand over each file as it is converted.
+/// Parse a report and hand over each file as it is converted: by the byte
+/// scanner ([`scan`]) when it accepts the text, else by the serde visitors
+/// ([`fast`]) when they do, otherwise by the derive-based reader below, which gives the exact serde messages for
+/// whatever the fast one refused (and accepts what serde's derive accepts).
 pub fn read_files(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
     on_file: &mut dyn FnMut(FileRecords),
 ) -> Result<JsonReport> {
-    let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
-    let format = report.meta.format.unwrap_or(1);
-    if !(1..=3).contains(&format) {
-        return Err(crate::error::Error::parse(
-                path,
-                None,
-                format!(
-                    "coverage.py JSON format {format} is not supported (this covmerge reads formats 1 to 3)"
-                ),
-            ));
+    if let Some(report) = scan::read(text) {
+        return report.hand_over(path, diag, on_file);
     }
+    match fast::read(text) {
+        Ok(report) => report.hand_over(path, diag, on_file),
+        Err(_) => read_files_derive(path, text, diag, on_file),
+    }
+}
+
+/// The reference reader: the whole report deserialized by serde's derive,
+/// then converted file by file.
+fn read_files_derive(
+    path: &Path,
+    text: &str,
+    diag: &mut Diagnostics,
+    on_file: &mut dyn FnMut(FileRecords),
+) -> Result<JsonReport> {
+    let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
+    let format = check_format(path, &report.meta)?;
     let mut branch_coverage = report.meta.branch_coverage.unwrap_or(false);
     for (name, raw) in report.files {
         let mut file = FileCoverage::default();
@@ -278,10 +292,25 @@ pub fn read_files(
     })
 }
 
+/// The report's format number, when this covmerge reads it.
+fn check_format(path: &Path, meta: &Meta) -> Result<u32> {
+    let format = meta.format.unwrap_or(1);
+    if !(1..=3).contains(&format) {
+        return Err(crate::error::Error::parse(
+                path,
+                None,
+                format!(
+                    "coverage.py JSON format {format} is not supported (this covmerge reads formats 1 to 3)"
+                ),
+            ));
+    }
+    Ok(format)
+}
+
 /// The sorted, unique union of two lists of key-value pairs (coverage.py writes each list
 /// sorted, so they are merged in one pass; anything else is sorted first).
 /// A key in both lists (executed and missing both) keeps `pick` of its values.
-fn sorted_union<K: Ord + Copy, V: Copy>(
+pub(super) fn sorted_union<K: Ord + Copy, V: Copy>(
     a: Vec<(K, V)>,
     b: Vec<(K, V)>,
     pick: fn(V, V) -> V,
@@ -359,5 +388,242 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("w/c.json:"), "{err}");
+    }
+    /// What a reader hands over and says: the files as the model has them,
+    /// the warnings, and the report's own facts or the error message.
+    type Outcome = (
+        Vec<(String, FileCoverage)>,
+        Vec<Warning>,
+        usize,
+        std::result::Result<(bool, Source), String>,
+    );
+
+    /// A reader's signature.
+    type Reader =
+        fn(&Path, &str, &mut Diagnostics, &mut dyn FnMut(FileRecords)) -> Result<JsonReport>;
+
+    fn outcome(text: &str, reader: Reader) -> Outcome {
+        let mut diag = Diagnostics::default();
+        let mut files = Vec::new();
+        let end = reader(Path::new("w/c.json"), text, &mut diag, &mut |records| {
+            files.push(records.into_file());
+        })
+        .map(|r| (r.branch_coverage, r.source))
+        .map_err(|e| e.to_string());
+        (files, diag.warnings, diag.suppressed, end)
+    }
+
+    /// The scanner alone.
+    fn scan_only(
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<JsonReport> {
+        match scan::read(text) {
+            Some(report) => report.hand_over(path, diag, on_file),
+            None => Err(crate::error::Error::Other("refused".into())),
+        }
+    }
+
+    /// The serde visitors alone.
+    fn fast_only(
+        path: &Path,
+        text: &str,
+        diag: &mut Diagnostics,
+        on_file: &mut dyn FnMut(FileRecords),
+    ) -> Result<JsonReport> {
+        match fast::read(text) {
+            Ok(report) => report.hand_over(path, diag, on_file),
+            Err(_) => Err(crate::error::Error::Other("refused".into())),
+        }
+    }
+
+    /// The reader as used, the scanner and the serde visitors (where each
+    /// reads `text` itself) agree with the derive-based reader; says
+    /// whether the scanner and the visitors read it.
+    fn agree(text: &str) -> (bool, bool) {
+        let derive = outcome(text, read_files_derive);
+        assert_eq!(outcome(text, read_files), derive, "on {text}");
+        let scanned = scan::read(text).is_some();
+        if scanned {
+            assert_eq!(outcome(text, scan_only), derive, "scanned {text}");
+        }
+        let visited = fast::read(text).is_ok();
+        if visited {
+            assert_eq!(outcome(text, fast_only), derive, "visited {text}");
+        }
+        (scanned, visited)
+    }
+
+    use super::super::Warning;
+
+    #[test]
+    fn fast_reader_agrees_on_the_samples() {
+        let mut read = 0;
+        for dir in [
+            "testdata/samples/coveragepy",
+            "testdata/producers",
+            "testdata/golden",
+        ] {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let mut stack = vec![root];
+            while let Some(dir) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for entry in entries {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
+                    if path.extension().is_some_and(|e| e == "json") && CoveragePyJson.detect(&text)
+                    {
+                        let both = agree(&text);
+                        assert_eq!(both, (true, true), "refused {}", path.display());
+                        read += 1;
+                    }
+                }
+            }
+        }
+        assert!(read >= 10, "only {read} samples found");
+        assert_eq!(agree(SAMPLE), (true, true));
+    }
+
+    #[test]
+    fn fast_reader_agrees_on_hostile_reports() {
+        let file =
+            |body: &str| format!(r#"{{"meta": {{"format": 3}}, "files": {{"a.py": {body}}}}}"#);
+        // Read by the fast reader itself.
+        for text in [
+            file(r#"{"executed_lines": [0, -3, 4294967296, 2, 2, 1], "missing_lines": [2, -1]}"#),
+            file(r#"{"executed_lines": [3, 1], "missing_lines": [2], "excluded_lines": [-5, 9]}"#),
+            file(r#"{"executed_branches": [[0, 1], [2, -1], [2, -1]], "missing_branches": null}"#),
+            file(r#"{"missing_branches": [[5, 6]], "summary": {"num_branches": 7}}"#),
+            file(r#"{"summary": null, "executed_branches": null}"#),
+            file(
+                r#"{"functions": {"f": {"executed_lines": [3], "start_line": -1}, "f": {"missing_lines": [4, -2], "start_line": null}, "\u0067": {"executed_lines": [1]}, "": {}}}"#,
+            ),
+            file(
+                r#"{"functions": {"b": {"missing_lines": [0], "executed_branches": [[1, 2]], "summary": {"num_branches": 5}}, "a": {"executed_lines": [9, 7], "excluded_lines": [8]}}, "classes": {"C": {"executed_lines": [1]}, "C": {"start_line": 4}}}"#,
+            ),
+            file(
+                r#"{"functions": {"f\"q": {"executed_lines": [2]}, "g": {"executed_lines": [5]}}}"#,
+            ),
+            file(r#"{"extra": [1, {"x": null}], "executed_lines": [1]}"#),
+            r#"{"files": {"a.py": {}, "a.py": {"executed_lines": [1]}}, "meta": {"format": 2}}"#
+                .to_string(),
+            r#"{"meta": {"format": 4}, "files": {"a.py": {"executed_lines": [-1]}}}"#.to_string(),
+            r#"{"files": {"\u0061.py": {"missing_lines": [1]}}}"#.to_string(),
+            format!(
+                r#"{{"files": {{"a.py": {{"executed_lines": [{}]}}}}}}"#,
+                (0..30)
+                    .map(|i| (-i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ] {
+            let (scanned, visited) = agree(&text);
+            assert!(visited, "visitors refused {text}");
+            // Escapes are left to the visitors.
+            assert_eq!(scanned, !text.contains('\\'), "{text}");
+        }
+        // Refused by the fast reader, read (or refused) by the derive-based one.
+        for text in [
+            file(r#"{"executed_lines": [1], "executed_lines": [2]}"#),
+            file(r#"{"executed_lines": null}"#),
+            file(r#"{"executed_lines": [1.5]}"#),
+            file(r#"{"executed_lines": ["1"]}"#),
+            file(r#"{"executed_lines": [9223372036854775808]}"#),
+            file(r#"{"executed_branches": [[1, 2, 3]]}"#),
+            file(r#"{"executed_branches": [[1]]}"#),
+            file(r#"{"summary": {"num_branches": 4294967296}}"#),
+            file(r#"{"functions": null}"#),
+            file(r#"{"functions": {"f": {"start_line": 1.0}}}"#),
+            file(r#"{"functions": {"f": {"start_line": 1, "start_line": 2}}}"#),
+            file(r#"[[1, 2], [3]]"#),
+            file("5"),
+            r#"{"meta": {"format": 3}}"#.to_string(),
+            r#"{"meta": null, "files": {}}"#.to_string(),
+            r#"{"meta": {}, "meta": {}, "files": {}}"#.to_string(),
+            r#"[{"format": 3}, {"a.py": {"executed_lines": [1]}}]"#.to_string(),
+            r#"{"files": {}} x"#.to_string(),
+            r#"{"files": {"a.py": {"executed_lines": [1, 2"#.to_string(),
+            format!("{}{}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            assert_eq!(agree(&text), (false, false), "read {text}");
+        }
+        // What the scanner checks itself: JSON's grammar in skipped values,
+        // plain integers, no escapes; the rest goes on to the visitors.
+        for (body, scanned) in [
+            (
+                r#"{"x": [1.5e-3, -0, 0.0, 1E+9, true, false, null, {"": []}]}"#,
+                true,
+            ),
+            (
+                r#"{"summary": {"percent": 35.0, "num_branches": null}}"#,
+                true,
+            ),
+            (r#"{"x": 01}"#, false),
+            (r#"{"x": 1.}"#, false),
+            (r#"{"x": -}"#, false),
+            (r#"{"x": .5}"#, false),
+            (r#"{"x": 1e}"#, false),
+            (r#"{"x": tru}"#, false),
+            (r#"{"x": [1,]}"#, false),
+            (r#"{"x": {"a": 1,}}"#, false),
+            (r#"{"x": "tab	here"}"#, false),
+            (r#"{"x": "\n"}"#, false),
+            (
+                r#"{"executed_lines": [0, 9223372036854775807, -9223372036854775807]}"#,
+                true,
+            ),
+            (r#"{"executed_lines": [-0]}"#, false),
+            (r#"{"executed_lines": [-9223372036854775808]}"#, false),
+            (r#"{"executed_lines": [1e0]}"#, false),
+            (
+                r#"{"executed_branches": [[1, 2]], "summary": {"num_branches": 4294967295}}"#,
+                true,
+            ),
+            (
+                r#"{"summary": {"num_branches": 1, "num_branches": 1}}"#,
+                false,
+            ),
+            (
+                r#"{"functions": {"f": {"summary": {"num_branches": -1}}}}"#,
+                false,
+            ),
+        ] {
+            let text = file(body);
+            assert_eq!(agree(&text).0, scanned, "{text}");
+        }
+        let deep = format!(
+            r#"{{"files": {{}}, "x": {}{}}}"#,
+            "[".repeat(120),
+            "]".repeat(120)
+        );
+        assert!(!agree(&deep).0);
+        // Cut anywhere, the sample gives the derive-based reader's error.
+        for cut in 0..SAMPLE.len() {
+            if SAMPLE.is_char_boundary(cut) {
+                agree(&SAMPLE[..cut]);
+            }
+        }
+        // One byte changed anywhere: all readers agree.
+        for at in 0..SAMPLE.len() {
+            for b in [
+                b'-', b'0', b'9', b'"', b'\\', b'.', b',', b']', b'}', b'e', b' ', b'n',
+            ] {
+                let mut bytes = SAMPLE.as_bytes().to_vec();
+                bytes[at] = b;
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    agree(text);
+                }
+            }
+        }
     }
 }

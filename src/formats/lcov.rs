@@ -574,6 +574,7 @@ impl<'a> Record<'a> {
             lines: self.lines,
             numeric_branches: self.numeric_branches,
             arcs: Vec::new(),
+            regions: Vec::new(),
             file: self.file,
         }
     }

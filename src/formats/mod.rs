@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::model::{
     add_hits, add_taken, sort_and_fold, ArcKey, BranchId, CoverageData, FileCoverage, Function,
-    Source, Taken,
+    Region, RegionKind, Source, Taken,
 };
 
 pub mod cobertura;
@@ -150,8 +150,42 @@ pub struct FileRecords<'a> {
     pub numeric_branches: Vec<((u32, u32, u32), Taken)>,
     /// (arc, taken) of coverage.py arcs, in any order, possibly repeated.
     pub arcs: Vec<(ArcKey, Taken)>,
+    /// Function and class regions sorted by (kind, name), each once; names
+    /// borrow the input's text where they can, so the running result
+    /// copies a name (and builds a line set) only when it is new.
+    pub regions: Vec<RegionRecord<'a>>,
     /// Everything else (functions, regions, excluded lines, other branches).
     pub file: FileCoverage,
+}
+
+/// A function or class region as a streaming reader hands it over: the
+/// model's [`Region`] with its lines as a sorted, unique list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionRecord<'a> {
+    /// Function or class.
+    pub kind: RegionKind,
+    /// Its name, borrowed from the input when it has no escapes.
+    pub name: std::borrow::Cow<'a, str>,
+    /// As [`Region::start_line`].
+    pub start_line: u32,
+    /// The region's lines, sorted and unique.
+    pub lines: Vec<u32>,
+    /// As [`Region::declared_branches`].
+    pub declared_branches: Option<u64>,
+}
+
+impl RegionRecord<'_> {
+    /// The model's key and region.
+    pub fn into_model(self) -> ((RegionKind, String), Region) {
+        (
+            (self.kind, self.name.into_owned()),
+            Region {
+                start_line: self.start_line,
+                lines: self.lines.into_iter().collect(),
+                declared_branches: self.declared_branches,
+            },
+        )
+    }
 }
 
 impl FileRecords<'_> {
@@ -168,6 +202,7 @@ impl FileRecords<'_> {
             mut lines,
             mut numeric_branches,
             mut arcs,
+            regions,
             file,
         } = self;
         sort_and_fold(&mut lines, add_hits);
@@ -184,6 +219,7 @@ impl FileRecords<'_> {
                 .into_iter()
                 .map(|(name, func)| (name.to_string(), func))
                 .collect(),
+            regions: regions.into_iter().map(RegionRecord::into_model).collect(),
             statements_unknown: file.statements_unknown,
             ..Default::default()
         };

@@ -216,7 +216,13 @@ impl Region {
     /// declared branch count kept (commutative and associative).
     pub fn merge(&mut self, other: Region) {
         self.start_line = self.start_line.min(other.start_line);
-        self.lines.extend(other.lines);
+        // Usually the same lines (one source measured again): comparing
+        // them is a walk, inserting them a search each.
+        if self.lines.is_empty() {
+            self.lines = other.lines;
+        } else if self.lines != other.lines {
+            self.lines.extend(other.lines);
+        }
         self.declared_branches = self.declared_branches.max(other.declared_branches);
     }
 }
@@ -493,11 +499,23 @@ impl FileCoverage {
                 .or_default()
                 .extend(platforms);
         }
-        for (key, region) in other.regions {
-            match self.regions.get_mut(&key) {
-                Some(mine) => mine.merge(region),
-                None => {
-                    self.regions.insert(key, region);
+        if self.regions.is_empty() {
+            self.regions = other.regions;
+        } else if self.regions.len() == other.regions.len()
+            && self.regions.keys().eq(other.regions.keys())
+        {
+            // Workers' reports of one file name the same regions: one walk
+            // over both maps instead of a lookup per region.
+            for (mine, region) in self.regions.values_mut().zip(other.regions.into_values()) {
+                mine.merge(region);
+            }
+        } else {
+            for (key, region) in other.regions {
+                match self.regions.get_mut(&key) {
+                    Some(mine) => mine.merge(region),
+                    None => {
+                        self.regions.insert(key, region);
+                    }
                 }
             }
         }
