@@ -58,7 +58,7 @@ bench-peers:
 ## bench: covmerge vs cat, coverage.py, lcov and grcov on generated corpora; rewrites docs/BENCHMARKS.md
 ## (not part of `make test`; needs `make bench-peers`; see bench/run.sh for BENCH_* knobs)
 bench:
-	$(CARGO) build --release --bin covmerge --example gen_corpus --example floor
+	$(CARGO) build --release --bin covmerge --example gen_corpus --example floor --example floor_json
 	bash bench/run.sh
 
 ## bench-check-corpus: the generated coverage.py LCOV and JSON equal what the real coverage.py writes for the same data (needs PyPI)

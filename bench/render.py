@@ -23,8 +23,10 @@ TOOLS = [
     ("grcov-2t", "grcov, 2 threads", "same, `--threads 2`"),
     ("lcov-a", "lcov -a", "`lcov -q --rc lcov_branch_coverage=1 -a F1 -a F2 ... -o OUT`"),
     ("cat-json", "cat (JSON inputs)", "`cat json/*.json > /dev/null`"),
+    ("floor-json", "floor: read + check JSON syntax (serde `IgnoredAny`), 1 thread", "`floor_json json` (`bench/floor_json.rs`)"),
     ("covmerge-json", "covmerge, JSON", "`covmerge combine -q --map '*/proj/src/=src/' json`"),
     ("covmerge-json-1t", "covmerge, JSON, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
+    ("floor-sqlite", "floor: SQLite steps every row, 1 thread", "`python bench/floor_sqlite.py sqlite` (sums inside SQLite)"),
     ("covmerge-sqlite", "covmerge, SQLite", "`covmerge combine -q --python VENV/bin/python --map '*/proj/src/=src/' sqlite`"),
     ("covmerge-sqlite-o", "covmerge, SQLite to one data file (`coverage combine`'s job)", "`covmerge combine -q --no-config --map '*/proj/src/=src/' -o OUT sqlite` (no --python: no table)"),
     ("coverage-combine", "coverage.py combine", "`coverage combine --keep -q --rcfile=paths.coveragerc sqlite`"),
@@ -267,11 +269,11 @@ def main():
             if (s, k) not in rounds and (s, k) not in notes:
                 continue
             b = "covmerge-lcov"
-            if k in ("cat-json", "covmerge-json", "covmerge-json-1t", "coverage-total", "coverage-report"):
+            if k in ("cat-json", "floor-json", "covmerge-json", "covmerge-json-1t", "coverage-total", "coverage-report"):
                 b = "covmerge-json"
             if k == "covmerge-sqlite":
                 b = "covmerge-sqlite"
-            if k in ("covmerge-sqlite-o", "coverage-combine"):
+            if k in ("covmerge-sqlite-o", "coverage-combine", "floor-sqlite"):
                 b = "covmerge-sqlite-o"
             r = rng(s, k)
             name = f"**{l}**" if k in ("covmerge-lcov", "covmerge-json", "covmerge-sqlite") else l

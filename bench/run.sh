@@ -47,11 +47,12 @@ DOC=${BENCH_DOC:-$ROOT/docs/BENCHMARKS.md}
 COVMERGE=${COVMERGE:-$ROOT/target/release/covmerge}
 GEN=$ROOT/target/release/examples/gen_corpus
 FLOOR=$ROOT/target/release/examples/floor
+FLOOR_JSON=$ROOT/target/release/examples/floor_json
 VENV=$BENCH_DIR/venv
 GRCOV=$BENCH_DIR/cargo/bin/grcov
 TIME=/usr/bin/time
 
-for tool in "$COVMERGE" "$GEN" "$FLOOR" "$VENV/bin/coverage" "$GRCOV" "$TIME"; do
+for tool in "$COVMERGE" "$GEN" "$FLOOR" "$FLOOR_JSON" "$VENV/bin/coverage" "$GRCOV" "$TIME"; do
     [ -x "$tool" ] || { echo "bench: $tool missing (run make build and make bench-peers)" >&2; exit 1; }
 done
 command -v lcov >/dev/null || { echo "bench: lcov missing (run make bench-peers)" >&2; exit 1; }
@@ -123,6 +124,8 @@ cmd() {
     cat-lcov) CMD=(cat "$DIR"/lcov/*.info) ;;
     cat-json) CMD=(cat "$DIR"/json/*.json) ;;
     floor-lcov) CMD=("$FLOOR" lcov) ;;
+    floor-json) CMD=("$FLOOR_JSON" json) ;;
+    floor-sqlite) CMD=("$VENV/bin/python" "$ROOT/bench/floor_sqlite.py" sqlite) ;;
     covmerge-lcov) CMD=("$COVMERGE" combine -q "${MAP[@]}" lcov) ;;
     covmerge-lcov-1t) CMD=(env RAYON_NUM_THREADS=1 "$COVMERGE" combine -q "${MAP[@]}" lcov) ;;
     covmerge-json) CMD=("$COVMERGE" combine -q "${MAP[@]}" json) ;;
@@ -247,7 +250,7 @@ for scale in $SCALES; do
 
     keys=(cat-lcov floor-lcov covmerge-lcov covmerge-lcov-1t grcov grcov-2t)
     [ "$lcov_ran" = 1 ] && keys+=(lcov-a)
-    [ "$py" = 1 ] && keys+=(cat-json covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
+    [ "$py" = 1 ] && keys+=(cat-json floor-json floor-sqlite covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
     [ "$views" = 1 ] && keys+=(view-json view-lcov view-xml view-csv view-markdown view-o recorded view-by-platform)
     [ "$lcov_ran" = 1 ] || printf '%s\tlcov-a\tskipped (BENCH_SKIP_LCOV)\n' "$scale" >>"$NOTES"
     run_rounds "$scale" "$dir" "${keys[@]}"
