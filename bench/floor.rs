@@ -5,6 +5,11 @@
 //! that every byte is looked at. It parses nothing else, merges nothing and
 //! allocates one buffer per file: no LCOV reader can be faster per thread.
 //! Prints the files, bytes, lines and records of each kind.
+//!
+//! `floor --parse DIR...` also reads every number a merge needs: both
+//! numbers of `DA`, the line, block, branch and count of `BRDA`, the line of
+//! `FN` and the count of `FNDA`, summed so that none is skipped. It still
+//! merges nothing: a reader that merges cannot be faster than this.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +38,13 @@ fn main() {
         b"VER",
         b"",
     ];
-    for dir in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let parse = args.first().is_some_and(|a| a == "--parse");
+    if parse {
+        args.remove(0);
+    }
+    let mut numbers = 0u64;
+    for dir in args {
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("floor: {dir}: {e}"))
             .map(|e| e.expect("floor: directory entry").path())
@@ -51,6 +62,14 @@ fn main() {
                 let tag = memchr::memchr(b':', line).map_or(line, |c| &line[..c]);
                 let k = KINDS[..15].iter().position(|k| *k == tag).unwrap_or(15);
                 counts[k] += 1;
+                if parse {
+                    // The numbers of DA, BRDA, FN, FNDA (k = 0..=3), all of them.
+                    if k <= 3 {
+                        numbers = numbers
+                            .wrapping_add(sum_numbers(&line[line.len().min(tag.len() + 1)..]));
+                    }
+                    continue;
+                }
                 if k == 0 {
                     // DA:line,hits[,checksum]: sum the hit counts.
                     let mut fields = line[3..].split(|b| *b == b',');
@@ -75,7 +94,22 @@ fn main() {
         .map(|(k, n)| format!("{}={n}", String::from_utf8_lossy(k)))
         .collect();
     println!(
-        "files={files} bytes={bytes} lines={lines} hits={hits} {}",
+        "files={files} bytes={bytes} lines={lines} hits={hits} numbers={numbers} {}",
         records.join(" ")
     );
+}
+
+/// Every run of digits in `fields` read as a number, summed (a `-` for an
+/// untaken branch reads as nothing): the digit work a parser must do.
+fn sum_numbers(fields: &[u8]) -> u64 {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for &b in fields {
+        if b.is_ascii_digit() {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        } else {
+            sum = sum.wrapping_add(n);
+            n = 0;
+        }
+    }
+    sum.wrapping_add(n)
 }

@@ -17,6 +17,7 @@ import sys
 TOOLS = [
     ("cat-lcov", "cat (LCOV inputs)", "`cat lcov/*.info > /dev/null`"),
     ("floor-lcov", "floor: read + count records, 1 thread", "`floor lcov` (`bench/floor.rs`)"),
+    ("floor-parse-lcov", "floor: read + every number a merge needs, 1 thread", "`floor --parse lcov` (`bench/floor.rs`)"),
     ("covmerge-lcov", "covmerge, LCOV", "`covmerge combine -q --map '*/proj/src/=src/' lcov`"),
     ("covmerge-lcov-1t", "covmerge, LCOV, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
     ("grcov", "grcov", "`grcov lcov-flat -t lcov --branch -p /ci/proj/ -o OUT`"),

@@ -124,6 +124,7 @@ cmd() {
     cat-lcov) CMD=(cat "$DIR"/lcov/*.info) ;;
     cat-json) CMD=(cat "$DIR"/json/*.json) ;;
     floor-lcov) CMD=("$FLOOR" lcov) ;;
+    floor-parse-lcov) CMD=("$FLOOR" --parse lcov) ;;
     floor-json) CMD=("$FLOOR_JSON" json) ;;
     floor-sqlite) CMD=("$VENV/bin/python" "$ROOT/bench/floor_sqlite.py" sqlite) ;;
     covmerge-lcov) CMD=("$COVMERGE" combine -q "${MAP[@]}" lcov) ;;
@@ -248,7 +249,7 @@ for scale in $SCALES; do
     # Warm the page cache for every input of this scale.
     find "$dir" -type f -exec cat {} + >/dev/null
 
-    keys=(cat-lcov floor-lcov covmerge-lcov covmerge-lcov-1t grcov grcov-2t)
+    keys=(cat-lcov floor-lcov floor-parse-lcov covmerge-lcov covmerge-lcov-1t grcov grcov-2t)
     [ "$lcov_ran" = 1 ] && keys+=(lcov-a)
     [ "$py" = 1 ] && keys+=(cat-json floor-json floor-sqlite covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
     [ "$views" = 1 ] && keys+=(view-json view-lcov view-xml view-csv view-markdown view-o recorded view-by-platform)
