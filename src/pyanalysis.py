@@ -3,7 +3,9 @@
 # statements covmerge cannot know. Reads one JSON request on stdin:
 #   {"branch": bool, "rcfile": str|bool, "files": [{"path": abs, "lines": [..], "arcs": [[a, b], ..]}]}
 # and writes one JSON answer on stdout:
-#   {"coverage": version, "files": {abs path: coverage.py JSON report entry}}
+#   {"meta": {"format": 3, "version": coverage.py's, "branch_coverage": bool},
+#    "files": {abs path as asked: coverage.py JSON report entry}}
+# which is itself a coverage.py JSON report, read by covmerge's reader of them.
 # Only public coverage.py API: CoverageData to hold the data, json_report
 # to analyse it exactly as `coverage report` would (same version, same
 # configuration, same interpreter).
@@ -82,7 +84,8 @@ def main():
     # Report names are relative to this directory, or absolute, and
     # coverage.py resolves symbolic links: key the answer by the paths asked.
     asked = {f["path"]: f["asked"] for f in files}
-    answer = {"coverage": coverage.__version__, "files": {}}
+    meta = {"format": 3, "version": coverage.__version__, "branch_coverage": bool(req["branch"])}
+    answer = {"meta": meta, "files": {}}
     for name, entry in report.items():
         path = asked.get(abs_file(name))
         if path is not None:

@@ -126,10 +126,10 @@ pub fn resolve(data: &mut CoverageData, interp: &Interpreter) -> Result<Resolved
             .collect()
     });
     for (chunk, answer) in chunks.iter().zip(answers) {
-        let answer = answer?;
+        let mut answer = answer?;
         for (name, path) in chunk.iter() {
             let key = path.to_string_lossy();
-            let Some(entry) = answer.files.get(key.as_ref()) else {
+            let Some(known) = answer.files.remove(key.as_ref()) else {
                 resolved.skipped.insert(
                     name.clone(),
                     format!(
@@ -139,7 +139,6 @@ pub fn resolve(data: &mut CoverageData, interp: &Interpreter) -> Result<Resolved
                 );
                 continue;
             };
-            let known = file_from_entry(name, entry, &answer.version, branch, &interp.python)?;
             take_analysis(data.files.get_mut(name).expect("listed above"), known);
             resolved.analysed += 1;
         }
@@ -405,9 +404,12 @@ fn request(
     .expect("a JSON value serialises")
 }
 
+/// The analysis of one request: coverage.py's version, and each file it
+/// analysed (keyed by the path asked) as covmerge's reader of coverage.py
+/// JSON reports reads it.
 struct Answer {
     version: String,
-    files: serde_json::Map<String, serde_json::Value>,
+    files: std::collections::BTreeMap<String, FileCoverage>,
 }
 
 /// Run the script once with `request` on stdin: bounded time, bounded
@@ -469,50 +471,32 @@ fn call(interp: &Interpreter, request: &[u8]) -> Result<Answer> {
             shown(last)
         )));
     }
-    parse_answer(&out).map_err(|why| {
+    parse_answer(&out, &interp.python).map_err(|why| {
         failed(format!(
             "unexpected output from coverage.py's analysis: {why}"
         ))
     })
 }
 
-/// The analysis script's answer: coverage.py's version and its JSON
-/// report's `files`.
-fn parse_answer(out: &[u8]) -> std::result::Result<Answer, String> {
-    let value: serde_json::Value = serde_json::from_slice(out).map_err(|e| e.to_string())?;
-    let version = value
-        .get("coverage")
-        .and_then(|v| v.as_str())
+/// The analysis script's answer, a coverage.py JSON report, read in one
+/// pass by covmerge's reader of those (no JSON tree, no copy per file).
+fn parse_answer(out: &[u8], python: &Path) -> std::result::Result<Answer, String> {
+    let label = PathBuf::from(format!("{} (coverage.py analysis)", python.display()));
+    let parsed = crate::formats::parse(&label, out).map_err(|e| e.to_string())?;
+    if parsed.format != "coverage.py json" {
+        return Err(format!(
+            "read as {}, not a coverage.py JSON report",
+            parsed.format
+        ));
+    }
+    let version = (parsed.data.sources.iter())
+        .find_map(|s| s.producer.as_deref()?.strip_prefix("coverage.py "))
         .ok_or("no coverage version")?
         .to_string();
-    let files = match value.get("files") {
-        Some(serde_json::Value::Object(map)) => map.clone(),
-        _ => return Err("no files".into()),
-    };
-    Ok(Answer { version, files })
-}
-
-/// One file of coverage.py's JSON report, read by covmerge's JSON reader.
-fn file_from_entry(
-    name: &str,
-    entry: &serde_json::Value,
-    version: &str,
-    branch: bool,
-    python: &Path,
-) -> Result<FileCoverage> {
-    let report = serde_json::json!({
-        "meta": {"format": 3, "version": version, "branch_coverage": branch},
-        "files": {name: entry},
-    });
-    let text = serde_json::to_vec(&report).expect("a JSON value serialises");
-    let label = PathBuf::from(format!("{} (coverage.py analysis)", python.display()));
-    let parsed = crate::formats::parse(&label, &text)?;
-    parsed
-        .data
-        .files
-        .into_values()
-        .next()
-        .ok_or_else(|| Error::parse(&label, None, format!("no analysis of {}", shown(name))))
+    Ok(Answer {
+        version,
+        files: parsed.data.files,
+    })
 }
 
 #[cfg(test)]
