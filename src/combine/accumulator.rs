@@ -201,10 +201,7 @@ impl Accumulator {
             }
         };
         debug_assert!(
-            end.sources.iter().all(|s| s.platform.is_none()
-                && s.host.is_none()
-                && s.worker.is_none()
-                && s.labels.is_empty()),
+            end.sources.iter().all(names_no_worker),
             "a streamed input names no worker (StreamEnd::sources)"
         );
         tally.branches = end.branch_coverage;
@@ -426,15 +423,22 @@ impl Accumulator {
 fn is_anonymous(data: &CoverageData) -> bool {
     !data.sources.is_empty()
         && data.attribution.is_none()
-        && data.sources.iter().all(|s| {
-            s.platform.is_none() && s.host.is_none() && s.worker.is_none() && s.labels.is_empty()
-        })
+        && data.sources.iter().all(names_no_worker)
         && data.files.values().all(|f| {
             f.covered_by.is_empty()
                 && f.branch_locs.is_empty()
                 && f.arc_lines.is_empty()
                 && f.branch_counts.is_empty()
         })
+}
+
+/// A source with no platform, host, worker or label: every dimension puts
+/// it in its unknown group.
+fn names_no_worker(source: &Source) -> bool {
+    source.platform.is_none()
+        && source.host.is_none()
+        && source.worker.is_none()
+        && source.labels.is_empty()
 }
 
 /// Files measured by different tool families, sorted by name.
