@@ -6,9 +6,10 @@
 #   {"meta": {"format": 3, "version": coverage.py's, "branch_coverage": bool},
 #    "files": {abs path as asked: coverage.py JSON report entry}}
 # which is itself a coverage.py JSON report, read by covmerge's reader of them.
-# Only public coverage.py API: CoverageData to hold the data, json_report
-# to analyse it exactly as `coverage report` would (same version, same
-# configuration, same interpreter).
+# Public coverage.py API: CoverageData to hold the data, json_report to
+# analyse it exactly as `coverage report` would (same version, same
+# configuration, same interpreter). One liberty, for speed only: the json
+# module its JSON report writes with is given a faster dump (encode_in_c).
 import json
 import os
 import sys
@@ -26,10 +27,10 @@ except ImportError:  # pragma: no cover
 
 
 def encode_in_c():
-    """json.dump encodes in pure Python, json.dumps in C (3-4x faster on a
-    report of many files): have coverage.py's JSON report use dumps. The
-    text is the same; a coverage.py that writes its report otherwise is
-    left as it is."""
+    """json.dump encodes in pure Python, json.dumps in C (a third of the
+    analysis time on a report of 500 files went to json.dump): have
+    coverage.py's JSON report use dumps. The text is the same; a coverage.py
+    that writes its report otherwise is left as it is."""
     try:
         from coverage import jsonreport
     except ImportError:  # pragma: no cover
