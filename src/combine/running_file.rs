@@ -34,6 +34,90 @@ pub(super) struct RunningFile {
     numeric_branches: Vec<((u32, u32, u32), Taken)>,
     /// coverage.py arcs from the JSON fast path, sorted and unique.
     arc_list: Vec<((u32, i64), Taken)>,
+    /// The functions, while every input wrote the same names in the same
+    /// order; `rest.functions` is empty while this is `Some`.
+    as_read: Option<FunctionsAsRead>,
+    /// An input's functions did not match the ones before: no more
+    /// adding by position for this file.
+    as_read_failed: bool,
+}
+
+/// A file's functions added by position. Each producer writes one source
+/// file's functions in the same order every run, so once one input's list
+/// (with no repeated name) is known, the next is compared name by name in
+/// one walk over a single buffer and its hits added where they stand: no
+/// sort and no lookup per input.
+struct FunctionsAsRead {
+    /// The names in the order written, one after the other.
+    text: String,
+    /// Where each name ends in `text`.
+    ends: Vec<usize>,
+    /// Each position's function merged over the inputs ([`Function::merge`]);
+    /// `None` while no input gave it a start other than 0.
+    merged: Vec<Option<Function>>,
+}
+
+impl FunctionsAsRead {
+    /// The first input's list, when no name in it repeats (a repeat folds
+    /// by the within-input rule, which adding by position cannot follow).
+    fn first(list: &[(&str, Function)]) -> Option<Self> {
+        let mut names: Vec<&str> = list.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        let mut table = FunctionsAsRead {
+            text: String::with_capacity(names.iter().map(|n| n.len()).sum()),
+            ends: Vec::with_capacity(list.len()),
+            merged: vec![None; list.len()],
+        };
+        for (name, _) in list {
+            table.text.push_str(name);
+            table.ends.push(table.text.len());
+        }
+        table.add(list);
+        Some(table)
+    }
+
+    /// Whether `list` names the same functions in the same order.
+    fn matches(&self, list: &[(&str, Function)]) -> bool {
+        if list.len() != self.ends.len() {
+            return false;
+        }
+        let mut start = 0;
+        list.iter().zip(&self.ends).all(|((name, _), &end)| {
+            let same = self.text.as_bytes()[start..end] == *name.as_bytes();
+            start = end;
+            same
+        })
+    }
+
+    /// Add a list that [`FunctionsAsRead::matches`]; a function at line 0
+    /// is dropped, as [`fold_functions`] drops it.
+    fn add(&mut self, list: &[(&str, Function)]) {
+        for (slot, (_, func)) in self.merged.iter_mut().zip(list) {
+            if func.start == 0 {
+                continue;
+            }
+            match slot {
+                Some(merged) => merged.merge(func),
+                None => *slot = Some(func.clone()),
+            }
+        }
+    }
+
+    /// The functions as the model keeps them.
+    fn into_map(self) -> BTreeMap<String, Function> {
+        let mut start = 0;
+        let mut map = BTreeMap::new();
+        for (&end, func) in self.ends.iter().zip(self.merged) {
+            if let Some(func) = func {
+                map.insert(self.text[start..end].to_string(), func);
+            }
+            start = end;
+        }
+        map
+    }
 }
 
 /// The inputs (by index) behind a file's branch outcomes: the first of
@@ -152,6 +236,7 @@ impl RunningFile {
         }
         let FileRecords {
             functions,
+            functions_as_read,
             lines,
             numeric_branches,
             arcs,
@@ -164,11 +249,61 @@ impl RunningFile {
         }
         // The rest first: it may replace an empty `rest` wholesale.
         self.add(file);
-        add_function_list(&mut self.rest.functions, functions);
+        if functions_as_read {
+            self.add_functions_as_read(functions);
+        } else {
+            self.settle_functions();
+            add_function_list(&mut self.rest.functions, functions);
+        }
         add_region_list(&mut self.rest.regions, regions);
         self.add_line_list(lines);
         self.add_numeric(numeric_branches);
         merge_sorted_list(&mut self.arc_list, arcs);
+    }
+
+    /// Functions in the order an input wrote them: by position when they
+    /// are the names of the inputs before, sorted and folded otherwise.
+    fn add_functions_as_read(&mut self, list: Vec<(&str, Function)>) {
+        if list.is_empty() {
+            return;
+        }
+        if let Some(table) = self.as_read.as_mut() {
+            if table.matches(&list) {
+                table.add(&list);
+                return;
+            }
+        } else if !self.as_read_failed && self.rest.functions.is_empty() {
+            self.as_read = FunctionsAsRead::first(&list);
+            if self.as_read.is_some() {
+                return;
+            }
+        }
+        self.as_read_failed = true;
+        self.settle_functions();
+        add_function_list(
+            &mut self.rest.functions,
+            crate::formats::fold_functions(list),
+        );
+    }
+
+    /// Move the functions added by position into `rest`, before anything
+    /// else reads or merges `rest.functions`.
+    fn settle_functions(&mut self) {
+        if let Some(table) = self.as_read.take() {
+            let map = table.into_map();
+            if self.rest.functions.is_empty() {
+                self.rest.functions = map;
+            } else {
+                for (name, func) in map {
+                    match self.rest.functions.get_mut(&name) {
+                        Some(mine) => mine.merge(&func),
+                        None => {
+                            self.rest.functions.insert(name, func);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Lines in any order, possibly repeated.
@@ -240,6 +375,8 @@ impl RunningFile {
         if !other.has_data {
             return;
         }
+        self.settle_functions();
+        other.settle_functions();
         self.formats.append(&mut other.formats);
         let inputs = std::mem::take(&mut other.branch_inputs);
         self.branch_inputs.absorb(inputs);
@@ -287,6 +424,7 @@ impl RunningFile {
     }
 
     pub(super) fn into_file(mut self) -> FileCoverage {
+        self.settle_functions();
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
         let numeric = std::mem::take(&mut self.numeric_branches);
         let arcs = std::mem::take(&mut self.arc_list);
@@ -580,6 +718,76 @@ mod tests {
             }
         }
     }
+    /// Functions handed over as written give what folding each input's
+    /// list and merging them in the model gives, whatever the sequence of
+    /// inputs: the same order (added by position), another order, a
+    /// repeated name, a function at line 0, other names, and a sorted list
+    /// or another thread's result arriving in between.
+    #[test]
+    fn functions_as_read_merge_as_the_model_does() {
+        let list =
+            |items: &[(&'static str, u32, Option<u32>, u64)]| -> Vec<(&'static str, Function)> {
+                items
+                    .iter()
+                    .map(|&(n, start, end, hits)| (n, Function { start, end, hits }))
+                    .collect()
+            };
+        let same = list(&[("g", 9, None, 1), ("f", 3, Some(7), 0), ("h", 20, None, 2)]);
+        let lists = [
+            same.clone(),
+            list(&[("g", 8, Some(12), 4), ("f", 3, None, 1), ("h", 21, None, 0)]),
+            list(&[("f", 3, None, 5), ("g", 9, None, 1), ("h", 20, None, 2)]),
+            list(&[("g", 9, None, 1), ("g", 4, Some(30), 2), ("h", 20, None, 2)]),
+            list(&[("g", 0, None, 7), ("f", 3, Some(9), 0), ("h", 20, None, 2)]),
+            list(&[("x", 1, None, 1)]),
+            Vec::new(),
+        ];
+        let records = |functions: &Vec<(&'static str, Function)>, as_read: bool| FileRecords {
+            name: "a.c".into(),
+            functions: if as_read {
+                functions.clone()
+            } else {
+                crate::formats::fold_functions(functions.clone())
+            },
+            functions_as_read: as_read,
+            lines: vec![(1, 1)],
+            ..Default::default()
+        };
+        // Every pair of lists after two of the same, each as written or
+        // sorted, and once with a second thread's result absorbed.
+        for a in &lists {
+            for b in &lists {
+                for (as_read, absorb) in [(true, false), (false, false), (true, true)] {
+                    let inputs = [&same, &same, a, b, &same];
+                    let mut model = FileCoverage::default();
+                    for input in inputs {
+                        let folded = crate::formats::fold_functions(input.clone());
+                        model.merge(FileCoverage {
+                            functions: folded
+                                .into_iter()
+                                .map(|(n, f)| (n.to_string(), f))
+                                .collect(),
+                            ..Default::default()
+                        });
+                    }
+                    let mut running = RunningFile::default();
+                    let mut other = RunningFile::default();
+                    for (i, input) in inputs.iter().enumerate() {
+                        let target = if absorb && i >= 3 {
+                            &mut other
+                        } else {
+                            &mut running
+                        };
+                        target.add_records(records(input, as_read || i != 2));
+                    }
+                    running.absorb(other);
+                    let file = running.into_file();
+                    assert_eq!(file.functions, model.functions, "{a:?} then {b:?}");
+                }
+            }
+        }
+    }
+
     /// A reader's region list gives what the model's merge of the same
     /// regions gives: into nothing, onto the same keys (one walk, equal and
     /// different lines) and onto different keys.

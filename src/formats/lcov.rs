@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{parse_count, Diagnostics, FileRecords, InputFormat, StreamEnd};
+use super::{fold_repeats, parse_count, Diagnostics, FileRecords, InputFormat, StreamEnd};
 use crate::error::{Error, Result};
 use crate::model::branches::UNNAMED_EXIT;
 use crate::model::{
@@ -260,15 +260,6 @@ enum ExitTarget<'a> {
     Class,
 }
 
-/// A function as its FN (or FNA) record gave it; the name borrows the
-/// tracefile's text, so reading one costs no allocation.
-struct Func<'a> {
-    name: &'a str,
-    start: u32,
-    end: Option<u32>,
-    hits: u64,
-}
-
 struct Record<'a> {
     name: String,
     file: FileCoverage,
@@ -276,9 +267,11 @@ struct Record<'a> {
     lines: Vec<(u32, u64)>,
     /// Numeric BRDA records (line, block, branch, taken) as read.
     numeric_branches: Vec<((u32, u32, u32), Taken)>,
-    /// FN/FNA records in the order read, repeats included; sorted, folded
-    /// and turned into the model's map once, when the record ends.
-    functions: Vec<Func<'a>>,
+    /// FN/FNA records in the order read, repeats included, with their
+    /// FNDA hits; the names borrow the tracefile's text, so reading one
+    /// costs no allocation. Sorted (by the running result, or when the
+    /// record ends if it must be) only once.
+    functions: Vec<(&'a str, Function)>,
     /// The function the next FNDA most likely names: producers write the
     /// FNDA records in the order of their FN records (llvm-cov, nyc) or
     /// right after each one (geninfo, coverage.py).
@@ -388,60 +381,30 @@ impl<'a> Record<'a> {
     }
 
     fn add_function(&mut self, name: &'a str, start: u32, end: Option<u32>, hits: u64) {
-        self.functions.push(Func {
-            name,
-            start,
-            end,
-            hits,
-        });
+        self.functions.push((name, Function { start, end, hits }));
     }
 
     /// FNDA: one comparison with the expected function instead of a map
     /// lookup; anything else waits for the end of the record.
     fn add_fnda(&mut self, name: &'a str, hits: u64) {
-        let at = if self.functions.get(self.fnda_next).map(|f| f.name) == Some(name) {
+        let at = if self.functions.get(self.fnda_next).map(|f| f.0) == Some(name) {
             self.fnda_next
-        } else if self.functions.last().map(|f| f.name) == Some(name) {
+        } else if self.functions.last().map(|f| f.0) == Some(name) {
             self.functions.len() - 1
         } else {
             self.fn_hits.push((name, hits));
             return;
         };
-        let func = &mut self.functions[at];
+        let func = &mut self.functions[at].1;
         func.hits = add_hits(func.hits, hits);
         self.fnda_next = at + 1;
     }
 
-    /// The functions read, sorted by name and unique: repeats of a name
-    /// folded in the order read (the lowest non-zero start, the first end,
-    /// hits summed), then the FNDA records that found no function on the
-    /// way. The names still borrow the tracefile's text.
+    /// The functions read, sorted by name and unique ([`fold_repeats`]),
+    /// then the FNDA records that found no function on the way. The names
+    /// still borrow the tracefile's text.
     fn finish_functions(&mut self, diag: &mut Diagnostics) -> Vec<(&'a str, Function)> {
-        let mut functions = std::mem::take(&mut self.functions);
-        // Stable: repeats stay in the order read.
-        functions.sort_by(|a, b| a.name.cmp(b.name));
-        let mut folded: Vec<(&'a str, Function)> = Vec::with_capacity(functions.len());
-        let mut last: Option<&str> = None;
-        for f in functions {
-            if last == Some(f.name) {
-                let (_, func) = folded.last_mut().expect("a previous function");
-                if f.start != 0 && (func.start == 0 || f.start < func.start) {
-                    func.start = f.start;
-                }
-                func.end = func.end.or(f.end);
-                func.hits = add_hits(func.hits, f.hits);
-                continue;
-            }
-            last = Some(f.name);
-            folded.push((
-                f.name,
-                Function {
-                    start: f.start,
-                    end: f.end,
-                    hits: f.hits,
-                },
-            ));
-        }
+        let mut folded = fold_repeats(std::mem::take(&mut self.functions));
         if self.fn_hits.is_empty() {
             return folded;
         }
@@ -529,6 +492,13 @@ impl<'a> Record<'a> {
     /// Resolve what needs the whole record (FNDA names, function exits,
     /// coverage.py's BRF) and split it into its parts.
     fn into_parts(mut self, diag: &mut Diagnostics) -> FileRecords<'a> {
+        // The usual record: every FNDA found its function as it came and no
+        // exit needs a function's lines, so the functions go as written and
+        // the running result sorts them only if it must.
+        if self.fn_hits.is_empty() && self.exits.is_empty() {
+            let functions = std::mem::take(&mut self.functions);
+            return self.parts(functions, true);
+        }
         let mut functions = self.finish_functions(diag);
         for exit in std::mem::take(&mut self.exits) {
             // coverage.py numbers an exit by the code object's first line;
@@ -557,6 +527,14 @@ impl<'a> Record<'a> {
             }
         }
         functions.retain(|(_, f)| f.start != 0);
+        self.parts(functions, false)
+    }
+
+    fn parts(
+        mut self,
+        functions: Vec<(&'a str, Function)>,
+        functions_as_read: bool,
+    ) -> FileRecords<'a> {
         // Stored summaries are caches we do not trust, with one exception:
         // coverage.py's BRF also counts `# pragma: no branch` exits that it
         // lists nowhere. Its records are the ones whose branches are arcs.
@@ -571,6 +549,7 @@ impl<'a> Record<'a> {
         FileRecords {
             name: self.name,
             functions,
+            functions_as_read,
             lines: self.lines,
             numeric_branches: self.numeric_branches,
             arcs: Vec::new(),

@@ -139,10 +139,16 @@ pub trait InputFormat: Sync {
 pub struct FileRecords<'a> {
     /// The file name as the input wrote it.
     pub name: String,
-    /// Functions sorted by name, each name once; the names borrow the
+    /// Functions sorted by name, each name once, or, with
+    /// `functions_as_read`, as the input wrote them; the names borrow the
     /// input's text, so a reader hands them over without copying (the
     /// running result copies a name only the first time it sees it).
     pub functions: Vec<(&'a str, Function)>,
+    /// `functions` are in the order the input wrote them: a name may
+    /// repeat and a start may be 0, and [`fold_functions`] makes them
+    /// sorted and unique. A reader leaves the sort to the running result,
+    /// which can add a list in the same order as the last one by position.
+    pub functions_as_read: bool,
     /// (line, hits), in any order, possibly repeated.
     pub lines: Vec<(u32, u64)>,
     /// ((line, block, branch), taken) of branches with numeric ids, in any
@@ -198,13 +204,17 @@ impl FileRecords<'_> {
     pub fn into_file(self) -> (String, FileCoverage) {
         let FileRecords {
             name,
-            functions,
+            mut functions,
+            functions_as_read,
             mut lines,
             mut numeric_branches,
             mut arcs,
             regions,
             file,
         } = self;
+        if functions_as_read {
+            functions = fold_functions(functions);
+        }
         sort_and_fold(&mut lines, add_hits);
         sort_and_fold(&mut numeric_branches, add_taken);
         sort_and_fold(&mut arcs, add_taken);
@@ -226,6 +236,40 @@ impl FileRecords<'_> {
         flat.merge(file);
         (name, flat)
     }
+}
+
+/// Functions as one input wrote them for one file, sorted by name and
+/// unique: the repeats of a name folded in the order written (the lowest
+/// start that is not 0, the first end, hits summed), then those whose start
+/// is still 0 (line 0: no line to report them at) dropped. The one rule for
+/// a file's functions within one input; [`Function::merge`] is the rule
+/// across inputs.
+pub fn fold_functions(functions: Vec<(&str, Function)>) -> Vec<(&str, Function)> {
+    let mut folded = fold_repeats(functions);
+    folded.retain(|(_, f)| f.start != 0);
+    folded
+}
+
+/// [`fold_functions`] without dropping the functions at line 0, for a
+/// reader that has more to add to them first.
+pub fn fold_repeats(mut functions: Vec<(&str, Function)>) -> Vec<(&str, Function)> {
+    // Stable: repeats stay in the order written.
+    functions.sort_by(|a, b| a.0.cmp(b.0));
+    let mut folded: Vec<(&str, Function)> = Vec::with_capacity(functions.len());
+    for (name, f) in functions {
+        if let Some((last, func)) = folded.last_mut() {
+            if *last == name {
+                if f.start != 0 && (func.start == 0 || f.start < func.start) {
+                    func.start = f.start;
+                }
+                func.end = func.end.or(f.end);
+                func.hits = add_hits(func.hits, f.hits);
+                continue;
+            }
+        }
+        folded.push((name, f));
+    }
+    folded
 }
 
 /// What a streamed input says about itself once all its files are read.
