@@ -86,6 +86,7 @@ pub fn read_records(
     on_record: &mut dyn FnMut(FileRecords),
 ) -> Result<()> {
     let mut current: Option<Record<'_>> = None;
+    let mut capacity = Capacity::default();
     let mut records = 0usize;
     let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
     // A TN line that no SF followed (yet): at the end of the file it
@@ -145,6 +146,7 @@ pub fn read_records(
             match current.take() {
                 Some(record) => {
                     records += 1;
+                    capacity.note(&record);
                     on_record(record.into_parts(diag));
                 }
                 None => diag.warn(Some(lineno), "end_of_record without a preceding SF record"),
@@ -170,7 +172,7 @@ pub fn read_records(
                     records += 1;
                     on_record(record.into_parts(diag));
                 }
-                current = Some(Record::new(value.to_string()));
+                current = Some(Record::new(value.to_string(), &capacity));
             }
             "BRF" => {
                 if let Some(record) = current.as_mut() {
@@ -260,6 +262,34 @@ enum ExitTarget<'a> {
     Class,
 }
 
+/// The largest record lists of the tracefile so far: a new record's lists
+/// start that large, so that they are allocated once, not grown through
+/// every doubling (the lists go to the running result, which keeps or
+/// drops them, so they cannot be reused).
+struct Capacity {
+    lines: usize,
+    branches: usize,
+    functions: usize,
+}
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity {
+            lines: 256,
+            branches: 64,
+            functions: 16,
+        }
+    }
+}
+
+impl Capacity {
+    fn note(&mut self, record: &Record<'_>) {
+        self.lines = self.lines.max(record.lines.len());
+        self.branches = self.branches.max(record.numeric_branches.len());
+        self.functions = self.functions.max(record.functions.len());
+    }
+}
+
 struct Record<'a> {
     name: String,
     file: FileCoverage,
@@ -287,13 +317,13 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    fn new(name: String) -> Self {
+    fn new(name: String, capacity: &Capacity) -> Self {
         Record {
             name,
             file: FileCoverage::default(),
-            lines: Vec::with_capacity(256),
-            numeric_branches: Vec::with_capacity(64),
-            functions: Vec::new(),
+            lines: Vec::with_capacity(capacity.lines),
+            numeric_branches: Vec::with_capacity(capacity.branches),
+            functions: Vec::with_capacity(capacity.functions),
             fnda_next: 0,
             fn_hits: Vec::new(),
             fn_groups: BTreeMap::new(),
@@ -835,7 +865,7 @@ mod tests {
     fn careful(line: &str) -> (FileCoverage, usize) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let (key, value) = line.split_once(':').unwrap();
-        let mut record = Record::new("a.c".into());
+        let mut record = Record::new("a.c".into(), &Capacity::default());
         let warned = usize::from(!matches!(record.add(key, value), Ok(None)));
         let mut diag = Diagnostics::default();
         let (_, file) = record.into_parts(&mut diag).into_file();
