@@ -550,13 +550,17 @@ fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K
     if list.is_empty() {
         return;
     }
-    crate::model::sort_and_fold(&mut list, add_taken);
-    if mine.is_empty() {
-        *mine = list;
-    } else if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
+    // The same keys as `mine` (sorted and unique, so then `list` is too):
+    // added in place, with no sort check of `list` first.
+    if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
         for (a, b) in mine.iter_mut().zip(list) {
             a.1 = add_taken(a.1, b.1);
         }
+        return;
+    }
+    crate::model::sort_and_fold(&mut list, add_taken);
+    if mine.is_empty() {
+        *mine = list;
     } else {
         let old = std::mem::take(mine);
         let mut merged = Vec::with_capacity(old.len().max(list.len()));
