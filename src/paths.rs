@@ -242,6 +242,16 @@ impl PathAliases {
         Some(first)
     }
 
+    /// How many rules match the normalised `path` (the file system is
+    /// asked which one wins only when it is more than one).
+    fn matching_rules(&self, path: &str) -> usize {
+        let path = nfc(path);
+        let rules = self.rules.iter();
+        rules
+            .filter(|r| r.glob.match_prefix(&path).is_some())
+            .count()
+    }
+
     /// One line per rule, for `--debug-paths`.
     pub fn describe(&self) -> Vec<String> {
         self.rules
@@ -260,6 +270,24 @@ pub fn read_paths_config(path: &Path) -> Result<Vec<(String, Vec<String>)>> {
     crate::config::read_paths_file(path, &crate::config::process_env)
 }
 
+/// Directories [`PathMapper::map_cached`] has mapped: each directory's
+/// canonical prefix and rule, or `None` when its files must be mapped one
+/// by one. One entry per directory name seen, so it grows no faster than
+/// the inputs.
+#[derive(Default)]
+pub struct MappedDirs {
+    dirs: std::collections::HashMap<
+        String,
+        Option<(String, Option<String>)>,
+        foldhash::fast::RandomState,
+    >,
+}
+
+/// The file name mapped in a directory's place to learn its mapping: plain
+/// ASCII with no dot or separator, which no step of [`PathMapper::map`]
+/// treats specially.
+const PROBE: &str = "x";
+
 /// Turns any input path into the name used in the combined result.
 #[derive(Clone, Debug, Default)]
 pub struct PathMapper {
@@ -277,6 +305,50 @@ impl PathMapper {
             .ok()
             .and_then(|d| d.to_str().map(|d| normalize(&nfc(d))));
         PathMapper { aliases, cwd }
+    }
+
+    /// [`PathMapper::map`] with no root, by way of `raw`'s directory: the
+    /// files of one directory are mapped once, not once per input (most
+    /// workers write the same directories). Every step of `map` treats a
+    /// plain ASCII file name after the last separator as an opaque last
+    /// part: NFC composes nothing across a `/`, normalising keeps a part
+    /// that is not `.`, `..` or drive-like (`C:a`, when the whole directory
+    /// is mapped away), a `[paths]` pattern ends in a separator so
+    /// its match ends inside the directory, and a root is stripped only up
+    /// to a separator. So the name maps as a stand-in name in the same
+    /// directory does, with its own name put back. A directory where two
+    /// rules match (the file system decides, per name) or whose stand-in
+    /// does not come back at the end is mapped name by name.
+    pub fn map_cached(&self, raw: &str, cache: &mut MappedDirs) -> (String, Option<String>) {
+        let Some(split) = raw.rfind(['/', '\\']) else {
+            return self.map(raw, None);
+        };
+        let (dir, base) = raw.split_at(split + 1);
+        // A name like `C:a` reads as a drive when mapping leaves it first.
+        let special = base.is_empty() || base == "." || base == ".." || base.get(1..2) == Some(":");
+        if special || !base.is_ascii() {
+            return self.map(raw, None);
+        }
+        if !cache.dirs.contains_key(dir) {
+            let entry = self.map_dir(dir);
+            cache.dirs.insert(dir.to_string(), entry);
+        }
+        match &cache.dirs[dir] {
+            Some((prefix, rule)) => (format!("{prefix}{base}"), rule.clone()),
+            None => self.map(raw, None),
+        }
+    }
+
+    /// The canonical prefix and rule of the files in `dir` (which ends in
+    /// a separator), if they can be had from one stand-in name.
+    fn map_dir(&self, dir: &str) -> Option<(String, Option<String>)> {
+        let probe = format!("{dir}{PROBE}");
+        if self.aliases.matching_rules(&normalize(&nfc(&probe))) > 1 {
+            return None;
+        }
+        let (mapped, rule) = self.map(&probe, None);
+        let prefix = mapped.strip_suffix(PROBE)?;
+        (prefix.is_empty() || prefix.ends_with('/')).then(|| (prefix.to_string(), rule))
     }
 
     /// The canonical name of `raw` from an input whose worker ran in `root`,
@@ -342,6 +414,50 @@ mod tests {
         ] {
             assert_eq!(normalize(path), normalize_parts(path), "{path:?}");
         }
+    }
+
+    /// Mapping by way of the directory gives what mapping each name does:
+    /// random paths over the parts that matter (separators of both kinds,
+    /// `.`, `..`, drive letters, UNC, non-ASCII, the stand-in name itself),
+    /// under rule sets with one, two and no matching rules and with and
+    /// without a current directory to strip, each path mapped twice so
+    /// that the second answer comes from the cache.
+    #[test]
+    fn mapping_by_directory_is_mapping_by_name() {
+        let alphabet = [
+            "/", "/", "\\", "a", "B", "x", "src", "proj", ".", "..", "C:", "é", "e\u{301}", "//",
+            "w1", "py",
+        ];
+        let rule_sets: [&[(&str, &str)]; 4] = [
+            &[],
+            &[("*/proj/src/", "src/")],
+            &[("*/src/", "src/"), ("/a/", "lib/")],
+            &[("C:/proj/", "p/"), ("**/x/", ".")],
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cached = 0;
+        for rules in rule_sets {
+            for cwd in [None, Some("/a/proj"), Some("C:/proj")] {
+                let mapper = PathMapper {
+                    aliases: aliases(rules),
+                    cwd: cwd.map(str::to_string),
+                };
+                let mut dirs = MappedDirs::default();
+                for _ in 0..3_000 {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let mut path = String::new();
+                    for _ in 0..(seed >> 60) + 1 {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        path.push_str(alphabet[(seed >> 33) as usize % alphabet.len()]);
+                    }
+                    let expected = mapper.map(&path, None);
+                    assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");
+                    assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");
+                }
+                cached += dirs.dirs.values().filter(|d| d.is_some()).count();
+            }
+        }
+        assert!(cached > 1000, "{cached}");
     }
 
     #[test]

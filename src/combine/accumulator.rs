@@ -20,22 +20,30 @@ struct InputRecord {
     error: Option<Error>,
 }
 
+/// The running files by name. foldhash, not std's SipHash: the map is
+/// looked up once per file per input, and SipHash was a visible share of
+/// a combine; foldhash seeds itself per process, so a crafted set of file
+/// names cannot make lookups collide on purpose.
+type FileMap = HashMap<String, RunningFile, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 pub(super) struct Accumulator {
     branch_coverage: bool,
     sources: Vec<Source>,
-    files: HashMap<String, RunningFile>,
+    files: FileMap,
     /// With attribution on, the files of anonymous inputs (see
     /// [`is_anonymous`]; every streamed input is one, see
     /// [`formats::StreamEnd::sources`]), kept apart from `files`. They are
     /// all in the dimension's unknown group, and what a group covered is
     /// what the union of its inputs covered, so that group's attribution is
     /// taken from their running result once, at the end, not per input.
-    anonymous: HashMap<String, RunningFile>,
+    anonymous: FileMap,
     with_branches: usize,
     without_branches: usize,
     inputs: Vec<InputRecord>,
     explained: BTreeMap<String, String>,
+    /// The directories this thread has mapped, for streamed inputs.
+    mapped_dirs: crate::paths::MappedDirs,
     /// Which workers wrote each file name (for case merging).
     origins: crate::names::NameOrigins,
 }
@@ -117,7 +125,7 @@ impl Accumulator {
             _ => crate::attribution::strip(&mut parsed.data),
         }
         let explained = &mut self.explained;
-        let mut names = HashMap::new();
+        let mut names = HashMap::default();
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
             names.insert(raw.to_string(), name.to_string());
             note_mapping(explained, options, raw, name, rule)
@@ -177,10 +185,11 @@ impl Accumulator {
             None => &mut self.files,
         };
         let explained = &mut self.explained;
+        let dirs = &mut self.mapped_dirs;
         let result = reader.stream(path, text, &mut diag, &mut |records| {
             tally.count(records.lines.iter().map(|(_, h)| *h));
             tally.count(records.file.lines.values().copied());
-            let name = tally.name(&records.name, options, explained);
+            let name = tally.name(&records.name, options, explained, dirs);
             let acc = files.entry(name).or_default();
             acc.formats.insert(format);
             let named = !records.numeric_branches.is_empty()
@@ -442,7 +451,7 @@ fn names_no_worker(source: &Source) -> bool {
 }
 
 /// Files measured by different tool families, sorted by name.
-fn file_notices(files: &HashMap<String, RunningFile>) -> Vec<String> {
+fn file_notices(files: &FileMap) -> Vec<String> {
     let mut names: Vec<&String> = files.keys().collect();
     names.sort();
     let mut out = Vec::new();
@@ -463,7 +472,7 @@ fn file_notices(files: &HashMap<String, RunningFile>) -> Vec<String> {
 /// name from others: the first input of each kind (`a.xml`, or `a.xml and
 /// 2 more`), as the warning of [`crate::model::branches::warnings`] names them.
 fn branch_input_names(
-    files: &HashMap<String, RunningFile>,
+    files: &FileMap,
     inputs: &[InputRecord],
 ) -> BTreeMap<String, (String, String)> {
     let describe = |(index, n): (usize, usize)| -> String {
@@ -519,7 +528,7 @@ struct Tally {
     statements: usize,
     covered: usize,
     files: std::collections::BTreeSet<String>,
-    names: HashMap<String, String>,
+    names: HashMap<String, String, foldhash::fast::RandomState>,
 }
 
 impl Tally {
@@ -535,11 +544,12 @@ impl Tally {
         raw: &str,
         options: &CombineOptions,
         explained: &mut BTreeMap<String, String>,
+        dirs: &mut crate::paths::MappedDirs,
     ) -> String {
         if let Some(n) = self.names.get(raw) {
             return n.clone();
         }
-        let (n, rule) = options.mapper.map(raw, None);
+        let (n, rule) = options.mapper.map_cached(raw, dirs);
         note_mapping(explained, options, raw, &n, rule.as_deref());
         self.names.insert(raw.to_string(), n.clone());
         self.files.insert(n.clone());
