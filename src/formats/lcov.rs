@@ -115,6 +115,20 @@ pub fn read_records(
                     pos += 5 + used;
                     continue;
                 }
+            } else if let Some(v) = rest.strip_prefix(b"FN:") {
+                // One per function: a fifth of geninfo's and llvm-cov's lines.
+                if let Some((start, end, (from, to), used)) = scan_fn(v) {
+                    let name = &text[pos + 3 + from..pos + 3 + to];
+                    record.add_function(name, start, end, 0);
+                    pos += 3 + used;
+                    continue;
+                }
+            } else if let Some(v) = rest.strip_prefix(b"FNDA:") {
+                if let Some((hits, (from, to), used)) = scan_fnda(v) {
+                    record.add_fnda(&text[pos + 5 + from..pos + 5 + to], hits);
+                    pos += 5 + used;
+                    continue;
+                }
             }
         }
         // Every other line (the last may have no newline).
@@ -694,6 +708,70 @@ fn scan_brda(b: &[u8]) -> Option<((u32, u32, u32), Taken, usize)> {
     Some(((fields[0], fields[1], fields[2]), taken, line_end(b, pos)?))
 }
 
+/// Where a name lies in a record's value: (start, end) byte offsets.
+type NameRange = (usize, usize);
+
+/// The value of an `FN:` line, parsed in place as [`parse_fn`] reads it:
+/// the start line, the end line if a second number and a comma follow, the
+/// name's byte range (to the line end, one `\r` stripped) and the bytes
+/// used up to the next line. `None` (the line-by-line path decides) for
+/// anything [`parse_fn`] might read differently: a start that is not plain
+/// digits, a second field of digits with no comma after it, or one that
+/// starts with a space, a `+` or a non-ASCII byte (which `parse_fn`'s trim
+/// and integer parse could still read as an end line).
+fn scan_fn(b: &[u8]) -> Option<(u32, Option<u32>, NameRange, usize)> {
+    let (start, pos) = scan_digits(b, 0)?;
+    let start = u32::try_from(start).ok()?;
+    if b.get(pos) != Some(&b',') {
+        return None;
+    }
+    let mut name_start = pos + 1;
+    let mut end = None;
+    match b.get(name_start) {
+        Some(c) if c.is_ascii_digit() => {
+            let (n, after) = scan_digits(b, name_start)?;
+            if b.get(after) != Some(&b',') {
+                return None;
+            }
+            end = Some(u32::try_from(n).ok()?);
+            name_start = after + 1;
+        }
+        Some(c) if c.is_ascii_graphic() && *c != b'+' => {}
+        _ => return None,
+    }
+    let (name_end, used) = rest_of_line(b, name_start);
+    Some((start, end, (name_start, name_end), used))
+}
+
+/// The value of an `FNDA:` line, parsed in place: the count as
+/// [`parse_u64`] reads it, the name's byte range and the bytes used.
+/// `None` when the count is not plain digits followed by a comma.
+fn scan_fnda(b: &[u8]) -> Option<(u64, NameRange, usize)> {
+    let (hits, pos) = scan_digits(b, 0)?;
+    if b.get(pos) != Some(&b',') {
+        return None;
+    }
+    let (name_end, used) = rest_of_line(b, pos + 1);
+    Some((hits, (pos + 1, name_end), used))
+}
+
+/// Where the text from `from` to the line end stops (before the `\n` and
+/// one `\r`, as the line-by-line path strips them), and where the next
+/// line starts.
+#[inline]
+fn rest_of_line(b: &[u8], from: usize) -> (usize, usize) {
+    let (end, next) = match memchr::memchr(b'\n', &b[from..]) {
+        Some(i) => (from + i, from + i + 1),
+        None => (b.len(), b.len()),
+    };
+    let end = if end > from && b[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    (end, next)
+}
+
 /// Plain decimal digits from `start` as [`parse_u64`] reads them (1 to 20
 /// digits, no overflow): the number and where the digits end. Forced
 /// inline: left to the compiler it stayed a call per number, and inlining
@@ -964,6 +1042,117 @@ mod tests {
                     diag.warnings.len(),
                     want_warnings + extra,
                     "{line:?} in {text:?}: {:?}",
+                    diag.warnings
+                );
+            }
+        }
+    }
+
+    /// The in-place `FN`/`FNDA` scans give what the careful path gives:
+    /// every pair of an `FN` and an `FNDA` line from a list of odd ones
+    /// (end lines, names with commas, digits, spaces, `+`, non-ASCII, CR,
+    /// overflowing and zero-padded numbers), then random pairs, each with
+    /// LF and CRLF line ends and as the last line of the file.
+    #[test]
+    fn fast_function_scans_agree_with_the_careful_path() {
+        let fns = [
+            "FN:3,f",
+            "FN:3,9,f",
+            "FN:3,9,f,g",
+            "FN:3,f(int, int)",
+            "FN:3,9",
+            "FN:3,9x,f",
+            "FN:3, 9,f",
+            "FN:3,+9,f",
+            "FN:3,\u{a0}9,f",
+            "FN:3,é",
+            "FN:3,",
+            "FN:0,f",
+            "FN:03,009,f",
+            "FN:4294967296,f",
+            "FN:3,4294967296,f",
+            "FN:00000000000000000000003,f",
+            "FN:3,00000000000000000000009,f",
+            "FN:x,f",
+            "FN:3",
+            "FN:3,f\rx",
+            "FN:3,9,",
+            "FN:3,-9,f",
+        ];
+        let fndas = [
+            "FNDA:2,f",
+            "FNDA:0,f",
+            "FNDA:2,g",
+            "FNDA:2,f,g",
+            "FNDA:2,f(int, int)",
+            "FNDA:-2,f",
+            "FNDA:+2,f",
+            "FNDA: 2,f",
+            "FNDA:2.5,f",
+            "FNDA:18446744073709551616,f",
+            "FNDA:00000000000000000000002,f",
+            "FNDA:2,",
+            "FNDA:2",
+            "FNDA:,f",
+            "FNDA:2,é",
+            "FNDA:2,9",
+        ];
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for f in fns {
+            for d in fndas {
+                pairs.push((f.to_string(), d.to_string()));
+            }
+        }
+        let alphabet = b"0123456789,, f+\r-x";
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut random = |prefix: &str| -> String {
+            let mut line = String::from(prefix);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 60) + 1 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                line.push(alphabet[(seed >> 33) as usize % alphabet.len()] as char);
+            }
+            line
+        };
+        for _ in 0..2000 {
+            let f = random("FN:");
+            let d = random("FNDA:");
+            pairs.push((f, d));
+        }
+        // What the careful path makes of the two lines, once the reader
+        // has taken one `\r` off each line end (`strip`) or its own CRLF.
+        let careful_pair = |f: &str, d: &str, strip: bool| {
+            let mut record = Record::new("a.c".into(), &Capacity::default());
+            let mut warnings = 0;
+            for line in [f, d] {
+                let line = match strip {
+                    true => line.strip_suffix('\r').unwrap_or(line),
+                    false => line,
+                };
+                let (key, value) = line.split_once(':').unwrap();
+                warnings += usize::from(!matches!(record.add(key, value), Ok(None)));
+            }
+            let mut diag = Diagnostics::default();
+            let (_, file) = record.into_parts(&mut diag).into_file();
+            (file, warnings + diag.warnings.len())
+        };
+        for (f, d) in &pairs {
+            for (text, strip, extra) in [
+                (format!("SF:a.c\n{f}\n{d}\nend_of_record\n"), true, 0),
+                (
+                    format!("SF:a.c\r\n{f}\r\n{d}\r\nend_of_record\r\n"),
+                    false,
+                    0,
+                ),
+                (format!("SF:a.c\n{f}\n{d}"), true, 1),
+            ] {
+                let (want, want_warnings) = careful_pair(f, d, strip);
+                let (data, diag) = read(&text);
+                assert_eq!(data.files["a.c"], want, "{text:?}");
+                assert_eq!(
+                    diag.warnings.len(),
+                    want_warnings + extra,
+                    "{text:?}: {:?}",
                     diag.warnings
                 );
             }
