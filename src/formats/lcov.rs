@@ -760,8 +760,16 @@ fn scan_fnda(b: &[u8]) -> Option<(u64, NameRange, usize)> {
 /// line starts.
 #[inline]
 fn rest_of_line(b: &[u8], from: usize) -> (usize, usize) {
-    let (end, next) = match memchr::memchr(b'\n', &b[from..]) {
-        Some(i) => (from + i, from + i + 1),
+    // Names are mostly a few bytes: a plain look at the first 32 finds the
+    // end sooner than setting up `memchr`, which takes the rest of a long
+    // one. (Other lines keep `memchr`: an `SF` path is usually longer.)
+    let near = b.len().min(from + 32);
+    let newline = match b[from..near].iter().position(|&c| c == b'\n') {
+        Some(i) => Some(from + i),
+        None => memchr::memchr(b'\n', &b[near..]).map(|i| near + i),
+    };
+    let (end, next) = match newline {
+        Some(i) => (i, i + 1),
         None => (b.len(), b.len()),
     };
     let end = if end > from && b[end - 1] == b'\r' {
@@ -1051,7 +1059,7 @@ mod tests {
     /// The in-place `FN`/`FNDA` scans give what the careful path gives:
     /// every pair of an `FN` and an `FNDA` line from a list of odd ones
     /// (end lines, names with commas, digits, spaces, `+`, non-ASCII, CR,
-    /// overflowing and zero-padded numbers), then random pairs, each with
+    /// long names, overflowing and zero-padded numbers), then random pairs, each with
     /// LF and CRLF line ends and as the last line of the file.
     #[test]
     fn fast_function_scans_agree_with_the_careful_path() {
@@ -1078,6 +1086,8 @@ mod tests {
             "FN:3,f\rx",
             "FN:3,9,",
             "FN:3,-9,f",
+            "FN:3,a_function_name_longer_than_the_first_look_of_32_bytes",
+            "FN:3,9,a_function_name_longer_than_the_first_look_of_32_bytes\r",
         ];
         let fndas = [
             "FNDA:2,f",
@@ -1096,6 +1106,7 @@ mod tests {
             "FNDA:,f",
             "FNDA:2,é",
             "FNDA:2,9",
+            "FNDA:2,a_function_name_longer_than_the_first_look_of_32_bytes",
         ];
         let mut pairs: Vec<(String, String)> = Vec::new();
         for f in fns {
