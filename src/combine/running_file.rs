@@ -228,62 +228,58 @@ impl RunningFile {
     }
 
     /// One file from a streaming reader: its flat lists go straight into
-    /// the dense arrays and sorted lists.
-    pub(super) fn add_records(&mut self, records: FileRecords<'_>) {
+    /// the dense arrays and sorted lists. What is kept is taken; the lists
+    /// added from are left empty, for the reader to fill again.
+    pub(super) fn add_records(&mut self, records: &mut FileRecords<'_>) {
         if self.rest.statements_unknown || records.file.statements_unknown {
-            let (_, file) = records.into_file();
+            let (_, file) = std::mem::take(records).into_file();
             return self.add(file);
         }
-        let FileRecords {
-            functions,
-            functions_as_read,
-            lines,
-            numeric_branches,
-            arcs,
-            regions,
-            mut file,
-            ..
-        } = records;
+        let mut file = std::mem::take(&mut records.file);
         if self.has_data && merge_same_functions(&mut self.rest.functions, &file.functions) {
             file.functions.clear();
         }
         // The rest first: it may replace an empty `rest` wholesale.
         self.add(file);
-        if functions_as_read {
-            self.add_functions_as_read(functions);
+        if records.functions_as_read {
+            self.add_functions_as_read(&mut records.functions);
         } else {
             self.settle_functions();
-            add_function_list(&mut self.rest.functions, functions);
+            add_function_list(
+                &mut self.rest.functions,
+                std::mem::take(&mut records.functions),
+            );
         }
-        add_region_list(&mut self.rest.regions, regions);
-        self.add_line_list(lines);
-        self.add_numeric(numeric_branches);
-        merge_sorted_list(&mut self.arc_list, arcs);
+        add_region_list(&mut self.rest.regions, std::mem::take(&mut records.regions));
+        self.add_line_list(&mut records.lines);
+        merge_sorted_list(&mut self.numeric_branches, &mut records.numeric_branches);
+        merge_sorted_list(&mut self.arc_list, &mut records.arcs);
     }
 
     /// Functions in the order an input wrote them: by position when they
     /// are the names of the inputs before, sorted and folded otherwise.
-    fn add_functions_as_read(&mut self, list: Vec<(&str, Function)>) {
+    /// `list` is left empty.
+    fn add_functions_as_read(&mut self, list: &mut Vec<(&str, Function)>) {
         if list.is_empty() {
             return;
         }
         if let Some(table) = self.as_read.as_mut() {
-            if table.matches(&list) {
-                table.add(&list);
+            if table.matches(list) {
+                table.add(list);
+                list.clear();
                 return;
             }
         } else if !self.as_read_failed && self.rest.functions.is_empty() {
-            self.as_read = FunctionsAsRead::first(&list);
+            self.as_read = FunctionsAsRead::first(list);
             if self.as_read.is_some() {
+                list.clear();
                 return;
             }
         }
         self.as_read_failed = true;
         self.settle_functions();
-        add_function_list(
-            &mut self.rest.functions,
-            crate::formats::fold_functions(list),
-        );
+        let folded = crate::formats::fold_functions(std::mem::take(list));
+        add_function_list(&mut self.rest.functions, folded);
     }
 
     /// Move the functions added by position into `rest`, before anything
@@ -306,27 +302,21 @@ impl RunningFile {
         }
     }
 
-    /// Lines in any order, possibly repeated.
-    fn add_line_list(&mut self, lines: Vec<(u32, u64)>) {
+    /// Lines in any order, possibly repeated; `lines` is left empty.
+    fn add_line_list(&mut self, lines: &mut Vec<(u32, u64)>) {
         let Some(max) = lines.iter().map(|(l, _)| *l as usize).max() else {
             return;
         };
         if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
             let mut map: BTreeMap<u32, u64> = BTreeMap::new();
-            for (l, h) in lines {
+            for (l, h) in lines.drain(..) {
                 let e = map.entry(l).or_insert(0);
                 *e = add_hits(*e, h);
             }
             self.add_lines(map);
             return;
         }
-        self.add_dense(max, lines);
-    }
-
-    /// Add numeric branches; the common case (same branches as before) is
-    /// one pass over both lists.
-    fn add_numeric(&mut self, list: Vec<((u32, u32, u32), Taken)>) {
-        merge_sorted_list(&mut self.numeric_branches, list);
+        self.add_dense(max, lines.drain(..));
     }
 
     /// Move the fast paths' branch and arc lists into `rest`, before the
@@ -380,8 +370,8 @@ impl RunningFile {
         self.formats.append(&mut other.formats);
         let inputs = std::mem::take(&mut other.branch_inputs);
         self.branch_inputs.absorb(inputs);
-        let numeric = std::mem::take(&mut other.numeric_branches);
-        self.add_numeric(numeric);
+        let mut numeric = std::mem::take(&mut other.numeric_branches);
+        merge_sorted_list(&mut self.numeric_branches, &mut numeric);
         if !self.has_data {
             *self = other;
             return;
@@ -398,8 +388,8 @@ impl RunningFile {
             self.make_sparse();
             other.make_sparse();
         }
-        let arcs = std::mem::take(&mut other.arc_list);
-        merge_sorted_list(&mut self.arc_list, arcs);
+        let mut arcs = std::mem::take(&mut other.arc_list);
+        merge_sorted_list(&mut self.arc_list, &mut arcs);
         let lines: BTreeMap<u32, u64> = other.take_dense().collect();
         self.add_lines(lines);
         if merge_same_functions(&mut self.rest.functions, &other.rest.functions) {
@@ -544,20 +534,22 @@ fn add_region_list(mine: &mut BTreeMap<(RegionKind, String), Region>, list: Vec<
 }
 
 /// Merge `list` (any order) into the sorted, unique `mine`, adding the
-/// values of equal keys. When both hold the same keys, the usual case for
-/// reports of one source, it is one pass over both.
-fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, mut list: Vec<(K, Taken)>) {
+/// values of equal keys; `list` is left empty. When both hold the same
+/// keys, the usual case for reports of one source, it is one pass over
+/// both and `list` keeps its room for the next input.
+fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, list: &mut Vec<(K, Taken)>) {
     if list.is_empty() {
         return;
     }
     // The same keys as `mine` (sorted and unique, so then `list` is too):
     // added in place, with no sort check of `list` first.
-    if mine.len() == list.len() && mine.iter().zip(&list).all(|(a, b)| a.0 == b.0) {
-        for (a, b) in mine.iter_mut().zip(list) {
+    if mine.len() == list.len() && mine.iter().zip(list.iter()).all(|(a, b)| a.0 == b.0) {
+        for (a, b) in mine.iter_mut().zip(list.drain(..)) {
             a.1 = add_taken(a.1, b.1);
         }
         return;
     }
+    let mut list = std::mem::take(list);
     crate::model::sort_and_fold(&mut list, add_taken);
     if mine.is_empty() {
         *mine = list;
@@ -639,8 +631,8 @@ mod tests {
             want.merge(file);
         }
         let mut streamed = RunningFile::default();
-        for input in inputs {
-            streamed.add_records(input);
+        for mut input in inputs {
+            streamed.add_records(&mut input);
         }
         let mut running = RunningFile::default();
         running.add(other);
@@ -782,7 +774,7 @@ mod tests {
                         } else {
                             &mut running
                         };
-                        target.add_records(records(input, as_read || i != 2));
+                        target.add_records(&mut records(input, as_read || i != 2));
                     }
                     running.absorb(other);
                     let file = running.into_file();

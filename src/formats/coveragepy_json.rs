@@ -134,7 +134,7 @@ impl InputFormat for CoveragePyJson {
         path: &Path,
         text: &str,
         diag: &mut Diagnostics,
-        on_file: &mut dyn FnMut(FileRecords),
+        on_file: &mut dyn FnMut(&mut FileRecords),
     ) -> Result<StreamEnd> {
         let mut seen = std::collections::HashSet::new();
         let mut repeated = Vec::new();
@@ -170,7 +170,7 @@ pub fn read_files(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
-    on_file: &mut dyn FnMut(FileRecords),
+    on_file: &mut dyn FnMut(&mut FileRecords),
 ) -> Result<JsonReport> {
     if let Some(report) = scan::read(text) {
         return report.hand_over(path, diag, on_file);
@@ -187,7 +187,7 @@ fn read_files_derive(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
-    on_file: &mut dyn FnMut(FileRecords),
+    on_file: &mut dyn FnMut(&mut FileRecords),
 ) -> Result<JsonReport> {
     let report: Report = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
     let format = check_format(path, &report.meta)?;
@@ -274,7 +274,7 @@ fn read_files_derive(
                 );
             }
         }
-        on_file(FileRecords {
+        on_file(&mut FileRecords {
             name,
             lines,
             arcs,
@@ -400,13 +400,13 @@ mod tests {
 
     /// A reader's signature.
     type Reader =
-        fn(&Path, &str, &mut Diagnostics, &mut dyn FnMut(FileRecords)) -> Result<JsonReport>;
+        fn(&Path, &str, &mut Diagnostics, &mut dyn FnMut(&mut FileRecords)) -> Result<JsonReport>;
 
     fn outcome(text: &str, reader: Reader) -> Outcome {
         let mut diag = Diagnostics::default();
         let mut files = Vec::new();
         let end = reader(Path::new("w/c.json"), text, &mut diag, &mut |records| {
-            files.push(records.into_file());
+            files.push(std::mem::take(records).into_file());
         })
         .map(|r| (r.branch_coverage, r.source))
         .map_err(|e| e.to_string());
@@ -418,7 +418,7 @@ mod tests {
         path: &Path,
         text: &str,
         diag: &mut Diagnostics,
-        on_file: &mut dyn FnMut(FileRecords),
+        on_file: &mut dyn FnMut(&mut FileRecords),
     ) -> Result<JsonReport> {
         match scan::read(text) {
             Some(report) => report.hand_over(path, diag, on_file),
@@ -431,7 +431,7 @@ mod tests {
         path: &Path,
         text: &str,
         diag: &mut Diagnostics,
-        on_file: &mut dyn FnMut(FileRecords),
+        on_file: &mut dyn FnMut(&mut FileRecords),
     ) -> Result<JsonReport> {
         match fast::read(text) {
             Ok(report) => report.hand_over(path, diag, on_file),

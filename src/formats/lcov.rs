@@ -59,7 +59,7 @@ impl InputFormat for Lcov {
         path: &Path,
         text: &str,
         diag: &mut Diagnostics,
-        on_file: &mut dyn FnMut(FileRecords),
+        on_file: &mut dyn FnMut(&mut FileRecords),
     ) -> Result<StreamEnd> {
         let mut branch_coverage = false;
         let result = read_records(path, text, diag, &mut |records| {
@@ -83,10 +83,10 @@ pub fn read_records(
     path: &Path,
     text: &str,
     diag: &mut Diagnostics,
-    on_record: &mut dyn FnMut(FileRecords),
+    on_record: &mut dyn FnMut(&mut FileRecords),
 ) -> Result<()> {
     let mut current: Option<Record<'_>> = None;
-    let mut capacity = Capacity::default();
+    let mut spare = Spare::default();
     let mut records = 0usize;
     let mut unknown_keys: BTreeSet<String> = BTreeSet::new();
     // A TN line that no SF followed (yet): at the end of the file it
@@ -160,8 +160,7 @@ pub fn read_records(
             match current.take() {
                 Some(record) => {
                     records += 1;
-                    capacity.note(&record);
-                    on_record(record.into_parts(diag));
+                    spare.hand_over(record, diag, on_record);
                 }
                 None => diag.warn(Some(lineno), "end_of_record without a preceding SF record"),
             }
@@ -184,9 +183,9 @@ pub fn read_records(
                         format!("record for {} has no end_of_record", record.name),
                     );
                     records += 1;
-                    on_record(record.into_parts(diag));
+                    spare.hand_over(record, diag, on_record);
                 }
-                current = Some(Record::new(value.to_string(), &capacity));
+                current = Some(Record::new(value.to_string(), &mut spare));
             }
             "BRF" => {
                 if let Some(record) = current.as_mut() {
@@ -228,7 +227,7 @@ pub fn read_records(
             ),
         );
         records += 1;
-        on_record(record.into_parts(diag));
+        spare.hand_over(record, diag, on_record);
     }
     if let (Some(line), true) = (dangling_tn, records > 0) {
         diag.warn(
@@ -276,31 +275,42 @@ enum ExitTarget<'a> {
     Class,
 }
 
-/// The largest record lists of the tracefile so far: a new record's lists
-/// start that large, so that they are allocated once, not grown through
-/// every doubling (the lists go to the running result, which keeps or
-/// drops them, so they cannot be reused).
-struct Capacity {
-    lines: usize,
-    branches: usize,
-    functions: usize,
+/// The lists of the record handed over last, emptied by whoever took it
+/// and filled again by the next record: a tracefile's records share three
+/// lists (grown to the largest record) instead of allocating three each.
+#[derive(Default)]
+struct Spare<'a> {
+    lines: Vec<(u32, u64)>,
+    numeric_branches: Vec<((u32, u32, u32), Taken)>,
+    functions: Vec<(&'a str, Function)>,
 }
 
-impl Default for Capacity {
-    fn default() -> Self {
-        Capacity {
-            lines: 256,
-            branches: 64,
-            functions: 16,
-        }
+impl<'a> Spare<'a> {
+    /// Hand `record` to `on_record`, then keep its lists for the next.
+    fn hand_over(
+        &mut self,
+        record: Record<'a>,
+        diag: &mut Diagnostics,
+        on_record: &mut dyn FnMut(&mut FileRecords),
+    ) {
+        let mut parts = record.into_parts(diag);
+        on_record(&mut parts);
+        self.lines = std::mem::take(&mut parts.lines);
+        self.lines.clear();
+        self.numeric_branches = std::mem::take(&mut parts.numeric_branches);
+        self.numeric_branches.clear();
+        self.functions = std::mem::take(&mut parts.functions);
+        self.functions.clear();
     }
-}
 
-impl Capacity {
-    fn note(&mut self, record: &Record<'_>) {
-        self.lines = self.lines.max(record.lines.len());
-        self.branches = self.branches.max(record.numeric_branches.len());
-        self.functions = self.functions.max(record.functions.len());
+    /// A list to fill: the spare one, or a new one with room for a usual
+    /// record when the last was kept.
+    fn take<T>(list: &mut Vec<T>, usual: usize) -> Vec<T> {
+        let mut list = std::mem::take(list);
+        if list.capacity() == 0 {
+            list.reserve(usual);
+        }
+        list
     }
 }
 
@@ -331,13 +341,13 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    fn new(name: String, capacity: &Capacity) -> Self {
+    fn new(name: String, spare: &mut Spare<'a>) -> Self {
         Record {
             name,
             file: FileCoverage::default(),
-            lines: Vec::with_capacity(capacity.lines),
-            numeric_branches: Vec::with_capacity(capacity.branches),
-            functions: Vec::with_capacity(capacity.functions),
+            lines: Spare::take(&mut spare.lines, 256),
+            numeric_branches: Spare::take(&mut spare.numeric_branches, 64),
+            functions: Spare::take(&mut spare.functions, 16),
             fnda_next: 0,
             fn_hits: Vec::new(),
             fn_groups: BTreeMap::new(),
@@ -951,7 +961,7 @@ mod tests {
     fn careful(line: &str) -> (FileCoverage, usize) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let (key, value) = line.split_once(':').unwrap();
-        let mut record = Record::new("a.c".into(), &Capacity::default());
+        let mut record = Record::new("a.c".into(), &mut Spare::default());
         let warned = usize::from(!matches!(record.add(key, value), Ok(None)));
         let mut diag = Diagnostics::default();
         let (_, file) = record.into_parts(&mut diag).into_file();
@@ -1133,7 +1143,7 @@ mod tests {
         // What the careful path makes of the two lines, once the reader
         // has taken one `\r` off each line end (`strip`) or its own CRLF.
         let careful_pair = |f: &str, d: &str, strip: bool| {
-            let mut record = Record::new("a.c".into(), &Capacity::default());
+            let mut record = Record::new("a.c".into(), &mut Spare::default());
             let mut warnings = 0;
             for line in [f, d] {
                 let line = match strip {
@@ -1174,6 +1184,41 @@ mod tests {
     fn bad_line_is_a_warning_with_its_number() {
         let (_, diag) = read("SF:a.c\nDA:x,1\nend_of_record\n");
         assert_eq!(diag.warnings[0].line, Some(2));
+    }
+
+    /// Records share their lists (`Spare`): a record after a larger one,
+    /// and one after a record whose lists the consumer kept or left full,
+    /// holds only its own lines, branches and functions.
+    #[test]
+    fn a_record_holds_only_its_own_lists() {
+        let text = "SF:a.c\nFN:1,f\nFN:5,g\nFNDA:1,f\nDA:1,1\nDA:2,0\nDA:5,3\n\
+                    BRDA:2,0,0,1\nBRDA:2,0,1,0\nend_of_record\n\
+                    SF:b.c\nDA:7,2\nend_of_record\n\
+                    SF:c.c\nFN:3,h\nBRDA:3,0,0,-\nend_of_record\n";
+        let mut seen = Vec::new();
+        let mut diag = Diagnostics::default();
+        let mut round = 0;
+        read_records(Path::new("t.info"), text, &mut diag, &mut |records| {
+            seen.push((
+                records.name.clone(),
+                records.lines.clone(),
+                records.numeric_branches.len(),
+                records
+                    .functions
+                    .iter()
+                    .map(|(n, _)| n.to_string())
+                    .collect::<Vec<_>>(),
+            ));
+            // The first consumer keeps the lines; the second leaves all full.
+            if round == 0 {
+                std::mem::take(&mut records.lines);
+            }
+            round += 1;
+        })
+        .unwrap();
+        assert_eq!(seen[1], ("b.c".into(), vec![(7, 2)], 0, vec![]));
+        assert_eq!(seen[2], ("c.c".into(), vec![], 1, vec!["h".to_string()]));
+        assert_eq!(seen[0].1.len(), 3);
     }
 
     #[test]

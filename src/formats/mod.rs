@@ -98,14 +98,17 @@ pub trait InputFormat: Sync {
     /// `on_file` for each as it is read and return what the input says
     /// about itself, so that a combine adds flat line and branch lists to
     /// its running result without building this input's [`CoverageData`]
-    /// first. Must fail only before handing over any file. Only called
-    /// when [`InputFormat::streams`] says so.
+    /// first. `on_file` takes what it keeps (`std::mem::take`) and leaves
+    /// the rest, lists emptied, for the reader to fill again: no list is
+    /// allocated per file once the first few are. Must fail only before
+    /// handing over any file. Only called when [`InputFormat::streams`]
+    /// says so.
     fn stream(
         &self,
         path: &Path,
         _text: &str,
         _diag: &mut Diagnostics,
-        _on_file: &mut dyn FnMut(FileRecords),
+        _on_file: &mut dyn FnMut(&mut FileRecords),
     ) -> Result<StreamEnd> {
         Err(Error::parse(
             path,
@@ -293,7 +296,7 @@ fn collect_stream(
 ) -> Result<CoverageData> {
     let mut data = CoverageData::default();
     let end = reader.stream(path, text, diag, &mut |records| {
-        let (name, file) = records.into_file();
+        let (name, file) = std::mem::take(records).into_file();
         match data.files.get_mut(&name) {
             Some(existing) => existing.merge(file),
             None => {

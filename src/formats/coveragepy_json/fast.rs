@@ -76,7 +76,7 @@ impl<'a> Parsed<'a> {
         self,
         path: &Path,
         diag: &mut Diagnostics,
-        on_file: &mut dyn FnMut(FileRecords<'a>),
+        on_file: &mut dyn FnMut(&mut FileRecords<'a>),
     ) -> Result<JsonReport> {
         let format = super::check_format(path, &self.meta)?;
         let mut branch_coverage = self.meta.branch_coverage.unwrap_or(false);
@@ -93,7 +93,7 @@ impl<'a> Parsed<'a> {
                 );
             }
             branch_coverage |= file.has_branch_lists;
-            on_file(file.records);
+            on_file(&mut file.records);
         }
         Ok(JsonReport {
             branch_coverage,
