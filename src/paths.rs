@@ -388,6 +388,19 @@ mod tests {
         assert_eq!(normalize("pkg\\sub\\m.py"), "pkg/sub/m.py");
     }
 
+    /// A path of 1 to `most` parts drawn from `alphabet` by a fixed-seed
+    /// generator (`most` a power of two up to 16).
+    fn random_path(seed: &mut u64, alphabet: &[&str], most: u64) -> String {
+        let next = |seed: &mut u64| {
+            *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            *seed
+        };
+        let parts = next(seed) >> (64 - most.trailing_zeros());
+        (0..=parts)
+            .map(|_| alphabet[(next(seed) >> 33) as usize % alphabet.len()])
+            .collect()
+    }
+
     /// The quick check never changes what `normalize` returns: random
     /// paths over the bytes that matter, against the full algorithm.
     #[test]
@@ -396,12 +409,7 @@ mod tests {
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let mut checked = 0;
         for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let mut path = String::new();
-            for _ in 0..(seed >> 61) + 1 {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                path.push_str(alphabet[(seed >> 33) as usize % alphabet.len()]);
-            }
+            let path = random_path(&mut seed, &alphabet, 8);
             if is_normal(&path) {
                 checked += 1;
                 assert_eq!(normalize_parts(&path), path, "{path:?}");
@@ -444,12 +452,7 @@ mod tests {
                 };
                 let mut dirs = MappedDirs::default();
                 for _ in 0..3_000 {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    let mut path = String::new();
-                    for _ in 0..(seed >> 60) + 1 {
-                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        path.push_str(alphabet[(seed >> 33) as usize % alphabet.len()]);
-                    }
+                    let path = random_path(&mut seed, &alphabet, 16);
                     let expected = mapper.map(&path, None);
                     assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");
                     assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");

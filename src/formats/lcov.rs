@@ -958,6 +958,14 @@ mod tests {
 
     /// What the careful path alone (`Record::add`) makes of one record
     /// line: the file and how many warnings.
+    /// Reading `text` gives `want` for `a.c`, with `warnings` warnings.
+    fn assert_reads(text: &str, want: &FileCoverage, warnings: usize) {
+        let (data, diag) = read(text);
+        assert_eq!(data.files["a.c"], *want, "{text:?}");
+        let got = diag.warnings.len();
+        assert_eq!(got, warnings, "{text:?}: {:?}", diag.warnings);
+    }
+
     fn careful(line: &str) -> (FileCoverage, usize) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let (key, value) = line.split_once(':').unwrap();
@@ -1054,14 +1062,7 @@ mod tests {
                 // The last line, without a newline: the record has no end.
                 (format!("SF:a.c\n{line}"), 1),
             ] {
-                let (data, diag) = read(&text);
-                assert_eq!(data.files["a.c"], want, "{line:?} in {text:?}");
-                assert_eq!(
-                    diag.warnings.len(),
-                    want_warnings + extra,
-                    "{line:?} in {text:?}: {:?}",
-                    diag.warnings
-                );
+                assert_reads(&text, &want, want_warnings + extra);
             }
         }
     }
@@ -1168,14 +1169,7 @@ mod tests {
                 (format!("SF:a.c\n{f}\n{d}"), true, 1),
             ] {
                 let (want, want_warnings) = careful_pair(f, d, strip);
-                let (data, diag) = read(&text);
-                assert_eq!(data.files["a.c"], want, "{text:?}");
-                assert_eq!(
-                    diag.warnings.len(),
-                    want_warnings + extra,
-                    "{text:?}: {:?}",
-                    diag.warnings
-                );
+                assert_reads(&text, &want, want_warnings + extra);
             }
         }
     }
