@@ -34,8 +34,10 @@ pub(super) struct RunningFile {
     numeric_branches: Vec<((u32, u32, u32), Taken)>,
     /// coverage.py arcs from the JSON fast path, sorted and unique.
     arc_list: Vec<((u32, i64), Taken)>,
-    /// The functions, while every input wrote the same names in the same
-    /// order; `rest.functions` is empty while this is `Some`.
+    /// The functions added by position, while every input wrote the same
+    /// names in the same order. Kept apart from `rest.functions` (which
+    /// other formats' inputs of the same file may fill meanwhile) until
+    /// `settle_functions` merges them in, before anything reads the whole.
     as_read: Option<FunctionsAsRead>,
     /// An input's functions did not match the ones before: no more
     /// adding by position for this file.
