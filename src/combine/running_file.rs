@@ -108,17 +108,20 @@ impl FunctionsAsRead {
         }
     }
 
-    /// The functions as the model keeps them.
-    fn into_map(self) -> BTreeMap<String, Function> {
+    /// Merge the functions into the model's map, by the same merge as any
+    /// sorted list of a streaming reader ([`add_function_list`]).
+    fn settle_into(self, mine: &mut BTreeMap<String, Function>) {
         let mut start = 0;
-        let mut map = BTreeMap::new();
+        let mut list: Vec<(&str, Function)> = Vec::with_capacity(self.merged.len());
         for (&end, func) in self.ends.iter().zip(self.merged) {
             if let Some(func) = func {
-                map.insert(self.text[start..end].to_string(), func);
+                list.push((&self.text[start..end], func));
             }
             start = end;
         }
-        map
+        // Unique already (`first`); sorted here, as the merge expects.
+        list.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        add_function_list(mine, list);
     }
 }
 
@@ -288,19 +291,7 @@ impl RunningFile {
     /// else reads or merges `rest.functions`.
     fn settle_functions(&mut self) {
         if let Some(table) = self.as_read.take() {
-            let map = table.into_map();
-            if self.rest.functions.is_empty() {
-                self.rest.functions = map;
-            } else {
-                for (name, func) in map {
-                    match self.rest.functions.get_mut(&name) {
-                        Some(mine) => mine.merge(&func),
-                        None => {
-                            self.rest.functions.insert(name, func);
-                        }
-                    }
-                }
-            }
+            table.settle_into(&mut self.rest.functions);
         }
     }
 

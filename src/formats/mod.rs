@@ -99,8 +99,9 @@ pub trait InputFormat: Sync {
     /// about itself, so that a combine adds flat line and branch lists to
     /// its running result without building this input's [`CoverageData`]
     /// first. `on_file` takes what it keeps (`std::mem::take`) and leaves
-    /// the rest, lists emptied, for the reader to fill again: no list is
-    /// allocated per file once the first few are. Must fail only before
+    /// the rest, lists emptied, for the reader to fill again (the LCOV
+    /// reader does: no list is allocated per file once the first few are;
+    /// the JSON readers build each file's lists anew). Must fail only before
     /// handing over any file. Only called when [`InputFormat::streams`]
     /// says so.
     fn stream(
