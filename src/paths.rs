@@ -7,6 +7,7 @@
 //! directory combine runs in) becomes relative to it. Names, roots and
 //! rules are compared in Unicode NFC ([`crate::names::nfc`]).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -319,23 +320,37 @@ impl PathMapper {
     /// directory does, with its own name put back. A directory where two
     /// rules match (the file system decides, per name) or whose stand-in
     /// does not come back at the end is mapped name by name.
-    pub fn map_cached(&self, raw: &str, cache: &mut MappedDirs) -> (String, Option<String>) {
+    ///
+    /// The rule is borrowed from the cache when it can be: the caller
+    /// needs it only for `--debug-paths`, and copying it cost an
+    /// allocation per file per input.
+    pub fn map_cached<'c>(
+        &self,
+        raw: &str,
+        cache: &'c mut MappedDirs,
+    ) -> (String, Option<Cow<'c, str>>) {
+        let owned = |(name, rule): (String, Option<String>)| (name, rule.map(Cow::Owned));
         let Some(split) = raw.rfind(['/', '\\']) else {
-            return self.map(raw, None);
+            return owned(self.map(raw, None));
         };
         let (dir, base) = raw.split_at(split + 1);
         // A name like `C:a` reads as a drive when mapping leaves it first.
         let special = base.is_empty() || base == "." || base == ".." || base.get(1..2) == Some(":");
         if special || !base.is_ascii() {
-            return self.map(raw, None);
+            return owned(self.map(raw, None));
         }
         if !cache.dirs.contains_key(dir) {
             let entry = self.map_dir(dir);
             cache.dirs.insert(dir.to_string(), entry);
         }
         match &cache.dirs[dir] {
-            Some((prefix, rule)) => (format!("{prefix}{base}"), rule.clone()),
-            None => self.map(raw, None),
+            Some((prefix, rule)) => {
+                let mut name = String::with_capacity(prefix.len() + base.len());
+                name.push_str(prefix);
+                name.push_str(base);
+                (name, rule.as_deref().map(Cow::Borrowed))
+            }
+            None => owned(self.map(raw, None)),
         }
     }
 
@@ -454,8 +469,12 @@ mod tests {
                 for _ in 0..3_000 {
                     let path = random_path(&mut seed, &alphabet, 16);
                     let expected = mapper.map(&path, None);
-                    assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");
-                    assert_eq!(mapper.map_cached(&path, &mut dirs), expected, "{path:?}");
+                    let mut cached_map = |path: &str| {
+                        let (name, rule) = mapper.map_cached(path, &mut dirs);
+                        (name, rule.map(Cow::into_owned))
+                    };
+                    assert_eq!(cached_map(&path), expected, "{path:?}");
+                    assert_eq!(cached_map(&path), expected, "{path:?}");
                 }
                 cached += dirs.dirs.values().filter(|d| d.is_some()).count();
             }

@@ -1,7 +1,7 @@
 //! The running result of one thread of a combine: the files read so far,
 //! each input's outcome and warnings, and what to say about the run.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::running_file::RunningFile;
@@ -138,7 +138,7 @@ impl Accumulator {
         for (name, mut file) in data.files {
             options.sources.map_raw(&name, &mut file);
             tally.count(file.lines.values().copied());
-            tally.files.insert(name.clone());
+            tally.files += 1;
             let files = match anonymous {
                 true => &mut self.anonymous,
                 false => &mut self.files,
@@ -191,7 +191,9 @@ impl Accumulator {
             tally.count(records.file.lines.values().copied());
             let name = tally.name(&records.name, options, explained, dirs);
             let acc = files.entry(name).or_default();
-            acc.formats.insert(format);
+            if !acc.formats.contains(format) {
+                acc.formats.insert(format);
+            }
             let named = !records.numeric_branches.is_empty()
                 || !records.arcs.is_empty()
                 || !records.file.arcs.is_empty()
@@ -214,6 +216,7 @@ impl Accumulator {
             "a streamed input names no worker (StreamEnd::sources)"
         );
         tally.branches = end.branch_coverage;
+        tally.files = tally.names.values().collect::<HashSet<_>>().len();
         let hash = (
             bytes.len() as u64,
             options.content_hashes.then(|| sha256_hex(bytes)),
@@ -268,7 +271,7 @@ impl Accumulator {
                 size: Some(size),
                 sha256,
                 sources,
-                files: tally.files.len(),
+                files: tally.files,
                 statements: tally.statements,
                 covered: tally.covered,
             },
@@ -527,7 +530,8 @@ struct Tally {
     branches: bool,
     statements: usize,
     covered: usize,
-    files: std::collections::BTreeSet<String>,
+    /// How many files the input contributed, by combined name.
+    files: usize,
     names: HashMap<String, String, foldhash::fast::RandomState>,
 }
 
@@ -552,7 +556,6 @@ impl Tally {
         let (n, rule) = options.mapper.map_cached(raw, dirs);
         note_mapping(explained, options, raw, &n, rule.as_deref());
         self.names.insert(raw.to_string(), n.clone());
-        self.files.insert(n.clone());
         n
     }
 }

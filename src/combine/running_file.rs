@@ -88,7 +88,7 @@ impl FunctionsAsRead {
         }
         let mut start = 0;
         list.iter().zip(&self.ends).all(|((name, _), &end)| {
-            let same = self.text.as_bytes()[start..end] == *name.as_bytes();
+            let same = crate::formats::same_name(&self.text[start..end], name);
             start = end;
             same
         })

@@ -139,8 +139,8 @@ impl InputFormat for CoveragePyJson {
         let mut seen = std::collections::HashSet::new();
         let mut repeated = Vec::new();
         let report = read_files(path, text, diag, &mut |records| {
-            if !seen.insert(records.name.clone()) {
-                repeated.push(records.name.clone());
+            if !seen.insert(records.name.to_string()) {
+                repeated.push(records.name.to_string());
             }
             on_file(records);
         });
@@ -275,7 +275,7 @@ fn read_files_derive(
             }
         }
         on_file(&mut FileRecords {
-            name,
+            name: name.into(),
             lines,
             arcs,
             file,

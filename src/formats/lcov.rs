@@ -185,7 +185,7 @@ pub fn read_records(
                     records += 1;
                     spare.hand_over(record, diag, on_record);
                 }
-                current = Some(Record::new(value.to_string(), &mut spare));
+                current = Some(Record::new(value, &mut spare));
             }
             "BRF" => {
                 if let Some(record) = current.as_mut() {
@@ -315,7 +315,7 @@ impl<'a> Spare<'a> {
 }
 
 struct Record<'a> {
-    name: String,
+    name: &'a str,
     file: FileCoverage,
     /// DA records as read; sorted and summed into `file` at the end.
     lines: Vec<(u32, u64)>,
@@ -341,7 +341,7 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    fn new(name: String, spare: &mut Spare<'a>) -> Self {
+    fn new(name: &'a str, spare: &mut Spare<'a>) -> Self {
         Record {
             name,
             file: FileCoverage::default(),
@@ -441,9 +441,10 @@ impl<'a> Record<'a> {
     /// FNDA: one comparison with the expected function instead of a map
     /// lookup; anything else waits for the end of the record.
     fn add_fnda(&mut self, name: &'a str, hits: u64) {
-        let at = if self.functions.get(self.fnda_next).map(|f| f.0) == Some(name) {
+        let named = |f: Option<&(&str, Function)>| f.is_some_and(|f| super::same_name(f.0, name));
+        let at = if named(self.functions.get(self.fnda_next)) {
             self.fnda_next
-        } else if self.functions.last().map(|f| f.0) == Some(name) {
+        } else if named(self.functions.last()) {
             self.functions.len() - 1
         } else {
             self.fn_hits.push((name, hits));
@@ -601,7 +602,7 @@ impl<'a> Record<'a> {
                 .filter(|n| *n as usize > self.file.arcs.len());
         }
         FileRecords {
-            name: self.name,
+            name: self.name.into(),
             functions,
             functions_as_read,
             lines: self.lines,
@@ -969,7 +970,7 @@ mod tests {
     fn careful(line: &str) -> (FileCoverage, usize) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let (key, value) = line.split_once(':').unwrap();
-        let mut record = Record::new("a.c".into(), &mut Spare::default());
+        let mut record = Record::new("a.c", &mut Spare::default());
         let warned = usize::from(!matches!(record.add(key, value), Ok(None)));
         let mut diag = Diagnostics::default();
         let (_, file) = record.into_parts(&mut diag).into_file();
@@ -1144,7 +1145,7 @@ mod tests {
         // What the careful path makes of the two lines, once the reader
         // has taken one `\r` off each line end (`strip`) or its own CRLF.
         let careful_pair = |f: &str, d: &str, strip: bool| {
-            let mut record = Record::new("a.c".into(), &mut Spare::default());
+            let mut record = Record::new("a.c", &mut Spare::default());
             let mut warnings = 0;
             for line in [f, d] {
                 let line = match strip {
@@ -1194,7 +1195,7 @@ mod tests {
         let mut round = 0;
         read_records(Path::new("t.info"), text, &mut diag, &mut |records| {
             seen.push((
-                records.name.clone(),
+                records.name.to_string(),
                 records.lines.clone(),
                 records.numeric_branches.len(),
                 records

@@ -141,8 +141,9 @@ pub trait InputFormat: Sync {
 /// records as flat lists, everything else already in `file`.
 #[derive(Debug, Default)]
 pub struct FileRecords<'a> {
-    /// The file name as the input wrote it.
-    pub name: String,
+    /// The file name as the input wrote it, borrowed from the input when
+    /// it can be (no allocation per file per input).
+    pub name: std::borrow::Cow<'a, str>,
     /// Functions sorted by name, each name once, or, with
     /// `functions_as_read`, as the input wrote them; the names borrow the
     /// input's text, so a reader hands them over without copying (the
@@ -238,7 +239,32 @@ impl FileRecords<'_> {
             ..Default::default()
         };
         flat.merge(file);
-        (name, flat)
+        (name.into_owned(), flat)
+    }
+}
+
+/// Whether two function names are the same bytes. Names are mostly under
+/// 17 bytes, and the streaming path compares one per `FN` and `FNDA` line:
+/// two word loads each side decide those without calling `memcmp` (whose
+/// call alone cost 4% of an LCOV combine).
+#[inline(always)]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two loads that overlap when the name is shorter than both together.
+    let word8 =
+        |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let word4 =
+        |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -737,6 +763,27 @@ pub(crate) fn clip(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word-load comparison of names agrees with `==` for every
+    /// length up to past its widest load, with one byte changed at each
+    /// position, and for lengths that differ.
+    #[test]
+    fn same_name_is_equality() {
+        for len in 0..40 {
+            let name: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_name(&name, &name.clone()));
+            for at in 0..len {
+                let mut other = name.clone().into_bytes();
+                other[at] = b'_';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!same_name(&name, &other), "{name} {other}");
+            }
+            assert!(!same_name(&name, &format!("{name}x")));
+            assert!(!same_name(&format!("{name}x"), &name));
+        }
+    }
 
     #[test]
     fn dirty_counts() {

@@ -470,7 +470,7 @@ impl<'de> FileBuilder<'de> {
         file.functions = owned;
         ParsedFile {
             records: FileRecords {
-                name,
+                name: name.into(),
                 functions: borrowed,
                 lines,
                 arcs,
