@@ -687,3 +687,28 @@ fn platform_and_python_together_name_the_platform_and_skip_the_probe() {
         combined.stdout
     );
 }
+
+/// The manifest counts the files an input contributed by combined name:
+/// a file listed twice, or spelled two ways that map to one name, is one.
+#[test]
+fn the_manifest_counts_each_file_of_an_input_once() {
+    let dir = tempdir("manifest-files");
+    std::fs::write(
+        dir.join("t.info"),
+        "SF:a.c\nDA:1,1\nend_of_record\nSF:./a.c\nDA:2,0\nend_of_record\n\
+         SF:b.c\nDA:1,1\nend_of_record\nSF:a.c\nDA:3,1\nend_of_record\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("u.info"), "SF:b.c\nDA:1,1\nend_of_record\n").unwrap();
+    let out = covmerge_in(
+        &dir,
+        &["combine", "-q", "--manifest", "m.json", "t.info", "u.info"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("m.json")).unwrap()).unwrap();
+    let files: Vec<u64> = (m["inputs"].as_array().unwrap().iter())
+        .map(|input| input["contributed"]["files"].as_u64().unwrap())
+        .collect();
+    assert_eq!(files, [2, 1], "{m}");
+}

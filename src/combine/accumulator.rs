@@ -1,7 +1,7 @@
 //! The running result of one thread of a combine: the files read so far,
 //! each input's outcome and warnings, and what to say about the run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::running_file::RunningFile;
@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::formats;
 use crate::hashing::sha256_hex;
 use crate::model::{CoverageData, FileCoverage, Source};
+use crate::names::Spelling;
 
 /// Per input: outcome and warnings, kept with its index so that messages
 /// come out in input order whatever thread read it.
@@ -125,14 +126,14 @@ impl Accumulator {
             _ => crate::attribution::strip(&mut parsed.data),
         }
         let explained = &mut self.explained;
-        let mut names = HashMap::default();
+        let mut spellings = Vec::new();
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
-            names.insert(raw.to_string(), name.to_string());
+            spellings.push(Spelling::of(raw, name));
             note_mapping(explained, options, raw, name, rule)
         });
         let mut tally = Tally {
             branches: data.branch_coverage,
-            names,
+            spellings,
             ..Default::default()
         };
         for (name, mut file) in data.files {
@@ -189,8 +190,15 @@ impl Accumulator {
         let result = reader.stream(path, text, &mut diag, &mut |records| {
             tally.count(records.lines.iter().map(|(_, h)| *h));
             tally.count(records.file.lines.values().copied());
-            let name = tally.name(&records.name, options, explained, dirs);
+            let (name, rule) = options.mapper.map_cached(&records.name, dirs);
+            note_mapping(explained, options, &records.name, &name, rule.as_deref());
+            tally.spellings.push(Spelling::of(&records.name, &name));
             let acc = files.entry(name).or_default();
+            // An input may list a file twice; it counts once.
+            if acc.last_input != Some(index) {
+                acc.last_input = Some(index);
+                tally.files += 1;
+            }
             if !acc.formats.contains(format) {
                 acc.formats.insert(format);
             }
@@ -216,7 +224,6 @@ impl Accumulator {
             "a streamed input names no worker (StreamEnd::sources)"
         );
         tally.branches = end.branch_coverage;
-        tally.files = tally.names.values().collect::<HashSet<_>>().len();
         let hash = (
             bytes.len() as u64,
             options.content_hashes.then(|| sha256_hex(bytes)),
@@ -260,8 +267,7 @@ impl Accumulator {
             self.without_branches += 1;
         }
         self.sources.extend(sources.iter().cloned());
-        let names = tally.names.iter().map(|(r, n)| (r.as_str(), n.as_str()));
-        self.origins.note(names, &sources);
+        self.origins.note_spellings(tally.spellings, &sources);
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
@@ -523,8 +529,8 @@ fn drift_notices(files: &BTreeMap<String, FileCoverage>) -> Vec<String> {
         .collect()
 }
 
-/// What a fast-path read of one input found: for its manifest entry, and
-/// the canonical names of its files (mapped once per raw name).
+/// What a read of one input found: for its manifest entry, and how it
+/// spelled its files.
 #[derive(Default)]
 struct Tally {
     branches: bool,
@@ -532,7 +538,8 @@ struct Tally {
     covered: usize,
     /// How many files the input contributed, by combined name.
     files: usize,
-    names: HashMap<String, String, foldhash::fast::RandomState>,
+    /// How it spelled each file it listed, for [`crate::names::NameOrigins`].
+    spellings: Vec<Spelling>,
 }
 
 impl Tally {
@@ -541,22 +548,6 @@ impl Tally {
             self.statements += 1;
             self.covered += usize::from(h > 0);
         }
-    }
-
-    fn name(
-        &mut self,
-        raw: &str,
-        options: &CombineOptions,
-        explained: &mut BTreeMap<String, String>,
-        dirs: &mut crate::paths::MappedDirs,
-    ) -> String {
-        if let Some(n) = self.names.get(raw) {
-            return n.clone();
-        }
-        let (n, rule) = options.mapper.map_cached(raw, dirs);
-        note_mapping(explained, options, raw, &n, rule.as_deref());
-        self.names.insert(raw.to_string(), n.clone());
-        n
     }
 }
 

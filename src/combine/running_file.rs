@@ -42,6 +42,9 @@ pub(super) struct RunningFile {
     /// An input's functions did not match the ones before: no more
     /// adding by position for this file.
     as_read_failed: bool,
+    /// The input (by index) that added to this file last: each input's
+    /// files are counted once without keeping their names.
+    pub(super) last_input: Option<usize>,
 }
 
 /// A file's functions added by position. Each producer writes one source
@@ -197,14 +200,19 @@ impl RunningFile {
             self.hits.resize(max + 1, 0);
             self.present.resize(max + 1, false);
         }
+        // Locals, not fields: a store through `present` (bytes) may alias
+        // any field, so the loop reloaded both vectors' pointers per line.
+        let (hits, present) = (&mut self.hits[..], &mut self.present[..]);
+        let mut statements = self.statements;
         for (l, h) in lines {
             let l = l as usize;
-            if !self.present[l] {
-                self.present[l] = true;
-                self.statements += 1;
+            if !present[l] {
+                present[l] = true;
+                statements += 1;
             }
-            self.hits[l] = add_hits(self.hits[l], h);
+            hits[l] = add_hits(hits[l], h);
         }
+        self.statements = statements;
     }
 
     fn make_sparse(&mut self) {
