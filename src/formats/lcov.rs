@@ -129,6 +129,21 @@ pub fn read_records(
                     pos += 5 + used;
                     continue;
                 }
+            } else if is_ignored_summary(rest) {
+                // Eight lines a record, and the line-by-line path's trim,
+                // split and key match cost 6% of a combine on them.
+                pos = rest_of_line(bytes, pos).1;
+                continue;
+            } else if let Some(used) = rest
+                .strip_prefix(b"end_of_record")
+                .and_then(|r| line_end(r, 0))
+            {
+                if let Some(record) = current.take() {
+                    records += 1;
+                    spare.hand_over(record, diag, on_record);
+                }
+                pos += 13 + used;
+                continue;
             }
         }
         // Every other line (the last may have no newline).
@@ -766,6 +781,19 @@ fn scan_fnda(b: &[u8]) -> Option<(u64, NameRange, usize)> {
     Some((hits, (pos + 1, name_end), used))
 }
 
+/// Whether `line` starts with a summary key that the reader ignores
+/// (`LF`, `LH`, `FNF`, `FNH`, `BRH`: caches of what the records say), as
+/// the line-by-line path ignores them whatever their value.
+#[inline]
+fn is_ignored_summary(line: &[u8]) -> bool {
+    match line.first() {
+        Some(b'L') => line.starts_with(b"LF:") || line.starts_with(b"LH:"),
+        Some(b'F') => line.starts_with(b"FNF:") || line.starts_with(b"FNH:"),
+        Some(b'B') => line.starts_with(b"BRH:"),
+        _ => false,
+    }
+}
+
 /// Where the text from `from` to the line end stops (before the `\n` and
 /// one `\r`, as the line-by-line path strips them), and where the next
 /// line starts.
@@ -1039,6 +1067,13 @@ mod tests {
             "BRDA:1,x,0,1",
             "BRDA:1,0,0,1,2",
             "BRDA:1, 0,0,1",
+            // Summaries, ignored whatever they say.
+            "LF:3",
+            "LH:",
+            "FNF:x",
+            "FNH:1\r",
+            "BRH:2,3",
+            "LF:a_value_longer_than_the_first_look_of_32_bytes",
         ]
         .iter()
         .map(|l| l.to_string())
@@ -1173,6 +1208,31 @@ mod tests {
                 assert_reads(&text, &want, want_warnings + extra);
             }
         }
+    }
+
+    /// A record ends at `end_of_record` with LF, CRLF, a lone `\r` or
+    /// nothing after it (the fast path) and with trailing blanks (the
+    /// line-by-line path); a longer key is no end.
+    #[test]
+    fn a_record_ends_however_its_end_line_is_written() {
+        let mut want = FileCoverage::default();
+        want.lines.insert(1, 1);
+        for (end, warnings) in [
+            ("end_of_record\n", 0),
+            ("end_of_record\r\n", 0),
+            ("end_of_record", 0),
+            ("end_of_record\r", 0),
+            ("end_of_record \n", 0),
+            ("end_of_record\t\r\n", 0),
+            // Not an LCOV line, and then no end: two warnings.
+            ("end_of_recordx\n", 2),
+        ] {
+            assert_reads(&format!("SF:a.c\nDA:1,1\n{end}"), &want, warnings);
+        }
+        // The next record starts clean after a fast end.
+        let (data, diag) = read("SF:a.c\nDA:1,1\nend_of_record\nSF:b.c\nDA:2,1\nend_of_record\n");
+        assert_eq!(data.files["b.c"].lines.keys().collect::<Vec<_>>(), [&2]);
+        assert!(diag.warnings.is_empty());
     }
 
     #[test]
