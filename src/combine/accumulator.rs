@@ -194,12 +194,11 @@ impl Accumulator {
             note_mapping(explained, options, &records.name, &name, rule.as_deref());
             tally.spellings.push(Spelling::of(&records.name, &name));
             let acc = files.entry(name).or_default();
-            // An input may list a file twice; it counts once.
+            // An input may list a file twice; it counts once, and its
+            // format is noted once.
             if acc.last_input != Some(index) {
                 acc.last_input = Some(index);
                 tally.files += 1;
-            }
-            if !acc.formats.contains(format) {
                 acc.formats.insert(format);
             }
             let named = !records.numeric_branches.is_empty()

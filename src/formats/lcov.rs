@@ -129,6 +129,14 @@ pub fn read_records(
                     pos += 5 + used;
                     continue;
                 }
+            } else if let Some(v) = rest.strip_prefix(b"BRF:") {
+                // Plain digits: what the careful path's `parse::<u32>` reads.
+                let scanned = scan_digits(v, 0).and_then(|(n, end)| Some((n, line_end(v, end)?)));
+                if let Some((n, used)) = scanned {
+                    record.declared_branches = u32::try_from(n).ok().map(u64::from);
+                    pos += 4 + used;
+                    continue;
+                }
             } else if is_ignored_summary(rest) {
                 // Eight lines a record, and the line-by-line path's trim,
                 // split and key match cost 6% of a combine on them.
@@ -1067,7 +1075,15 @@ mod tests {
             "BRDA:1,x,0,1",
             "BRDA:1,0,0,1,2",
             "BRDA:1, 0,0,1",
-            // Summaries, ignored whatever they say.
+            // Summaries, ignored whatever they say, and BRF, kept.
+            "BRF:3",
+            "BRF:007",
+            "BRF: 3",
+            "BRF:+3",
+            "BRF:3x",
+            "BRF:4294967296",
+            "BRF:18446744073709551616",
+            "BRF:3\r",
             "LF:3",
             "LH:",
             "FNF:x",
@@ -1206,6 +1222,36 @@ mod tests {
             ] {
                 let (want, want_warnings) = careful_pair(f, d, strip);
                 assert_reads(&text, &want, want_warnings + extra);
+            }
+        }
+    }
+
+    /// `BRF` in place reads what `parse::<u32>` of the trimmed value
+    /// reads, on a coverage.py record (the one kind that keeps it).
+    #[test]
+    fn brf_reads_as_the_careful_path_reads_it() {
+        for value in [
+            "3",
+            "007",
+            " 3",
+            "+3",
+            "3x",
+            "",
+            "1",
+            "4294967295",
+            "4294967296",
+            "18446744073709551616",
+            "3\r",
+            "3 ",
+        ] {
+            for newline in ["\n", "\r\n"] {
+                let text = format!(
+                    "SF:a.py\nDA:1,1\nBRDA:1,0,jump to line 3,1\nBRF:{value}{newline}end_of_record\n"
+                );
+                let (data, _) = read(&text);
+                let careful = value.trim().parse::<u32>().ok().map(u64::from);
+                let want = careful.filter(|n| *n > 1);
+                assert_eq!(data.files["a.py"].declared_branches, want, "{text:?}");
             }
         }
     }
