@@ -807,13 +807,13 @@ fn is_ignored_summary(line: &[u8]) -> bool {
 /// line starts.
 #[inline]
 fn rest_of_line(b: &[u8], from: usize) -> (usize, usize) {
-    // Names are mostly a few bytes: a plain look at the first 32 finds the
-    // end sooner than setting up `memchr`, which takes the rest of a long
-    // one. (Other lines keep `memchr`: an `SF` path is usually longer.)
-    let near = b.len().min(from + 32);
-    let newline = match b[from..near].iter().position(|&c| c == b'\n') {
-        Some(i) => Some(from + i),
-        None => memchr::memchr(b'\n', &b[near..]).map(|i| near + i),
+    // Names are mostly a few bytes: a look at the first 32, a word at a
+    // time, finds the end sooner than setting up `memchr`, which takes the
+    // rest of a long one. (Other lines keep `memchr`: an `SF` path is
+    // usually longer.)
+    let newline = match newline_in_words(b, from) {
+        Ok(at) => Some(at),
+        Err(near) => memchr::memchr(b'\n', &b[near..]).map(|i| near + i),
     };
     let (end, next) = match newline {
         Some(i) => (i, i + 1),
@@ -825,6 +825,31 @@ fn rest_of_line(b: &[u8], from: usize) -> (usize, usize) {
         end
     };
     (end, next)
+}
+
+/// The first `\n` from `from` within four words read eight bytes at a
+/// time, or `Err` with where to go on looking (past the words read, or
+/// where fewer than eight bytes were left).
+#[inline(always)]
+fn newline_in_words(b: &[u8], from: usize) -> Result<usize, usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = from;
+    for _ in 0..4 {
+        let Some(chunk) = b.get(at..at.wrapping_add(8)) else {
+            return Err(at);
+        };
+        let word = u64::from_le_bytes(chunk.try_into().map_err(|_| at)?);
+        // A zero byte of `word ^ "\n\n..."` is a newline; the lowest bit
+        // of the classic zero-byte test is exact (only bytes above the
+        // first zero can be flagged falsely).
+        let x = word ^ (ONES * u64::from(b'\n'));
+        let zero = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if zero != 0 {
+            return Ok(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    Err(at)
 }
 
 /// Plain decimal digits from `start` as [`parse_u64`] reads them (1 to 20
@@ -1222,6 +1247,46 @@ mod tests {
             ] {
                 let (want, want_warnings) = careful_pair(f, d, strip);
                 assert_reads(&text, &want, want_warnings + extra);
+            }
+        }
+    }
+
+    /// The word-at-a-time newline search finds the first `\n` (or says
+    /// where to go on) for a newline at every place, none, several, next
+    /// to bytes whose zero-byte test borrows, in texts of every length.
+    #[test]
+    fn newline_in_words_finds_the_first_newline() {
+        for len in 0..48 {
+            let mut texts = vec![vec![b'a'; len]];
+            for at in 0..len {
+                for fill in [b'a', 0x0b, 0x09, 0x8a, 0x00, 0xff, 0xc3] {
+                    let mut text = vec![fill; len];
+                    text[at] = b'\n';
+                    texts.push(text.clone());
+                    if at + 3 < len {
+                        text[at + 3] = b'\n';
+                        texts.push(text);
+                    }
+                }
+            }
+            for text in &texts {
+                for from in 0..=len {
+                    let want = text[from..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map(|i| from + i);
+                    let got = match newline_in_words(text, from) {
+                        Ok(at) => Some(at),
+                        Err(near) => {
+                            assert!(!text[from..near].contains(&b'\n'), "{text:?} {from}");
+                            text[near..]
+                                .iter()
+                                .position(|&c| c == b'\n')
+                                .map(|i| near + i)
+                        }
+                    };
+                    assert_eq!(got, want, "{text:?} from {from}");
+                }
             }
         }
     }
