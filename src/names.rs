@@ -122,24 +122,9 @@ impl Spelling {
 }
 
 impl NameOrigins {
-    /// Note the names one input contributed (`raw name -> combined name`)
-    /// and the workers it describes.
-    pub fn note<'a>(
-        &mut self,
-        names: impl IntoIterator<Item = (&'a str, &'a str)>,
-        sources: &[Source],
-    ) {
-        let spellings = names.into_iter().map(|(raw, name)| Spelling::of(raw, name));
-        self.note_spellings(spellings, sources);
-    }
-
-    /// [`NameOrigins::note`] of spellings taken as the input was read (a
-    /// name spelled more than once counts once).
-    pub fn note_spellings(
-        &mut self,
-        spellings: impl IntoIterator<Item = Spelling>,
-        sources: &[Source],
-    ) {
+    /// Note how one input spelled its files (taken as it was read; a name
+    /// spelled more than once counts once) and the workers it describes.
+    pub fn note(&mut self, spellings: impl IntoIterator<Item = Spelling>, sources: &[Source]) {
         let platforms: Vec<&str> = sources
             .iter()
             .filter_map(|s| s.platform.as_deref())
@@ -355,6 +340,14 @@ fn fold(name: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
+    /// Spellings of (raw name, combined name) pairs.
+    fn spelled<const N: usize>(names: [(&str, &str); N]) -> Vec<Spelling> {
+        names
+            .iter()
+            .map(|(raw, name)| Spelling::of(raw, name))
+            .collect()
+    }
+
     #[test]
     fn nfc_composes_and_borrows_when_it_can() {
         assert_eq!(nfc("pkg/cafe\u{301}.py"), "pkg/café.py");
@@ -409,9 +402,15 @@ mod tests {
     #[test]
     fn insensitive_spellings_join_the_sensitive_one() {
         let mut origins = NameOrigins::default();
-        origins.note([("/w/pkg/m.py", "pkg/m.py")], &[source("platform linux")]);
-        origins.note([("/w/Pkg/M.py", "Pkg/M.py")], &[source("platform darwin")]);
-        origins.note([(r"C:\w\PKG\m.py", "PKG/m.py")], &[]);
+        origins.note(
+            spelled([("/w/pkg/m.py", "pkg/m.py")]),
+            &[source("platform linux")],
+        );
+        origins.note(
+            spelled([("/w/Pkg/M.py", "Pkg/M.py")]),
+            &[source("platform darwin")],
+        );
+        origins.note(spelled([(r"C:\w\PKG\m.py", "PKG/m.py")]), &[]);
         let mut all = files(&["PKG/m.py", "Pkg/M.py", "pkg/m.py"]);
         let messages = unify_case(&mut all, &origins);
         assert_eq!(all.keys().collect::<Vec<_>>(), ["pkg/m.py"]);
@@ -430,7 +429,7 @@ mod tests {
     fn two_sensitive_spellings_stay_apart_with_a_warning() {
         let mut origins = NameOrigins::default();
         origins.note(
-            [("README.py", "README.py"), ("readme.py", "readme.py")],
+            spelled([("README.py", "README.py"), ("readme.py", "readme.py")]),
             &[source("platform linux")],
         );
         let mut all = files(&["README.py", "readme.py"]);
@@ -451,8 +450,11 @@ mod tests {
     #[test]
     fn only_insensitive_spellings_merge_deterministically() {
         let mut origins = NameOrigins::default();
-        origins.note([(r"C:\w\b\X.py", "b/X.py")], &[]);
-        origins.note([("/w/b/x.py", "b/x.py")], &[source("platform darwin")]);
+        origins.note(spelled([(r"C:\w\b\X.py", "b/X.py")]), &[]);
+        origins.note(
+            spelled([("/w/b/x.py", "b/x.py")]),
+            &[source("platform darwin")],
+        );
         let mut all = files(&["b/X.py", "b/x.py"]);
         unify_case(&mut all, &origins);
         assert_eq!(all.keys().collect::<Vec<_>>(), ["b/X.py"]);
@@ -461,14 +463,17 @@ mod tests {
     #[test]
     fn origins_from_two_threads_keep_their_platforms() {
         let mut a = NameOrigins::default();
-        a.note([("/w/x.py", "x.py")], &[source("platform linux")]);
-        a.note([(r"C:\w\X.py", "X.py")], &[source("platform win32")]);
+        a.note(spelled([("/w/x.py", "x.py")]), &[source("platform linux")]);
+        a.note(
+            spelled([(r"C:\w\X.py", "X.py")]),
+            &[source("platform win32")],
+        );
         let mut b = NameOrigins::default();
         b.note(
-            [(r"C:\w\X.py", "X.py")],
+            spelled([(r"C:\w\X.py", "X.py")]),
             &[source("platform win32, python 3.13")],
         );
-        b.note([("/w/X.py", "X.py")], &[source("platform darwin")]);
+        b.note(spelled([("/w/X.py", "X.py")]), &[source("platform darwin")]);
         a.absorb(b);
         assert!(a.get("x.py").unwrap().sensitive);
         assert!(!a.get("X.py").unwrap().sensitive);
@@ -480,7 +485,7 @@ mod tests {
         // Past 63 labels, the rest are counted together.
         for i in 0..70 {
             a.note(
-                [("/w/z.py", "z.py")],
+                spelled([("/w/z.py", "z.py")]),
                 &[source(&format!("platform linux{i}"))],
             );
         }

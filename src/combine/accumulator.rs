@@ -266,7 +266,7 @@ impl Accumulator {
             self.without_branches += 1;
         }
         self.sources.extend(sources.iter().cloned());
-        self.origins.note_spellings(tally.spellings, &sources);
+        self.origins.note(tally.spellings, &sources);
         self.inputs.push(InputRecord {
             index,
             outcome: InputOutcome {
