@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::running_file::RunningFile;
 use super::{normalize_paths, CombineOptions, Combined, InputOutcome, InputStatus, DEBUG_PREFIX};
 use crate::error::{Error, Result};
@@ -329,19 +331,8 @@ impl Accumulator {
         if other.files.len() > self.files.len() {
             std::mem::swap(&mut self.files, &mut other.files);
         }
-        for (mine, theirs) in [
-            (&mut self.files, other.files),
-            (&mut self.anonymous, other.anonymous),
-        ] {
-            for (name, file) in theirs {
-                match mine.get_mut(&name) {
-                    Some(running) => running.absorb(file),
-                    None => {
-                        mine.insert(name, file);
-                    }
-                }
-            }
-        }
+        absorb_files(&mut self.files, other.files);
+        absorb_files(&mut self.anonymous, other.anonymous);
         self.branch_coverage |= other.branch_coverage;
         self.sources.extend(other.sources);
         self.with_branches += other.with_branches;
@@ -400,11 +391,13 @@ impl Accumulator {
         }
         self.sources.sort();
         let branch_inputs = branch_input_names(&self.files, &self.inputs);
-        let mut files: BTreeMap<String, FileCoverage> = self
+        // In parallel: with many threads the rest of a combine is short.
+        let files: Vec<(String, FileCoverage)> = self
             .files
-            .into_iter()
+            .into_par_iter()
             .map(|(name, file)| (name, file.into_file()))
             .collect();
+        let mut files: BTreeMap<String, FileCoverage> = files.into_iter().collect();
         // One name per file whatever case Windows and macOS workers wrote.
         let mut notes = Vec::new();
         for message in crate::names::unify_case(&mut files, &self.origins) {
@@ -429,6 +422,22 @@ impl Accumulator {
             branch_inputs,
         })
     }
+}
+
+/// Move `theirs` into `mine`. Files both hold are merged in parallel: this
+/// runs after the threads have read every input, so on its own it would
+/// keep all but one core idle.
+fn absorb_files(mine: &mut FileMap, mut theirs: FileMap) {
+    let mut pairs: Vec<(&mut RunningFile, RunningFile)> = Vec::new();
+    for (name, running) in mine.iter_mut() {
+        if let Some(file) = theirs.remove(name) {
+            pairs.push((running, file));
+        }
+    }
+    pairs
+        .into_par_iter()
+        .for_each(|(running, file)| running.absorb(file));
+    mine.extend(theirs);
 }
 
 /// Whether `data` is a bare report whose coverage adds up plainly: its
