@@ -111,6 +111,23 @@ impl FunctionsAsRead {
         }
     }
 
+    /// Add `other`, another running result's table of the same names in
+    /// the same order, position by position; false (nothing changed) when
+    /// the names differ.
+    fn absorb(&mut self, other: &FunctionsAsRead) -> bool {
+        if self.ends != other.ends || self.text != other.text {
+            return false;
+        }
+        for (slot, func) in self.merged.iter_mut().zip(&other.merged) {
+            match (slot.as_mut(), func) {
+                (Some(merged), Some(func)) => merged.merge(func),
+                (None, func) => slot.clone_from(func),
+                (Some(_), None) => {}
+            }
+        }
+        true
+    }
+
     /// Merge the functions into the model's map, by the same merge as any
     /// sorted list of a streaming reader ([`add_function_list`]).
     fn settle_into(self, mine: &mut BTreeMap<String, Function>) {
@@ -176,14 +193,19 @@ impl BranchInputs {
 }
 
 impl RunningFile {
+    /// Whether `count` more lines, none above `max`, go into the dense
+    /// arrays. A line number far beyond the count (a bogus 2^31) must not
+    /// make us allocate gigabytes: such files stay in the tree form.
+    fn stays_dense(&self, max: usize, count: usize) -> bool {
+        !self.sparse && max <= 8 * (self.statements + count) + 4096
+    }
+
     fn add_lines(&mut self, lines: BTreeMap<u32, u64>) {
         let Some((&max, _)) = lines.last_key_value() else {
             return;
         };
         let max = max as usize;
-        // A line number far beyond the count (a bogus 2^31) must not make
-        // us allocate gigabytes: such files stay in the tree form.
-        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+        if !self.stays_dense(max, lines.len()) {
             self.make_sparse();
             self.rest.merge(FileCoverage {
                 lines,
@@ -308,7 +330,7 @@ impl RunningFile {
         let Some(max) = lines.iter().map(|(l, _)| *l as usize).max() else {
             return;
         };
-        if self.sparse || max > 8 * (self.statements + lines.len()) + 4096 {
+        if !self.stays_dense(max, lines.len()) {
             let mut map: BTreeMap<u32, u64> = BTreeMap::new();
             for (l, h) in lines.drain(..) {
                 let e = map.entry(l).or_insert(0);
@@ -366,8 +388,7 @@ impl RunningFile {
         if !other.has_data {
             return;
         }
-        self.settle_functions();
-        other.settle_functions();
+        self.absorb_functions_as_read(&mut other);
         self.formats.append(&mut other.formats);
         let inputs = std::mem::take(&mut other.branch_inputs);
         self.branch_inputs.absorb(inputs);
@@ -391,12 +412,34 @@ impl RunningFile {
         }
         let mut arcs = std::mem::take(&mut other.arc_list);
         merge_sorted_list(&mut self.arc_list, &mut arcs);
-        let lines: BTreeMap<u32, u64> = other.take_dense().collect();
-        self.add_lines(lines);
+        // The other thread's dense lines straight into ours, no map between.
+        if let Some(max) = other.present.iter().rposition(|&p| p) {
+            if self.stays_dense(max, other.statements) {
+                self.add_dense(max, other.take_dense());
+            } else {
+                let lines: BTreeMap<u32, u64> = other.take_dense().collect();
+                self.add_lines(lines);
+            }
+        }
         if merge_same_functions(&mut self.rest.functions, &other.rest.functions) {
             other.rest.functions.clear();
         }
         self.rest.merge(other.rest);
+    }
+
+    /// Before absorbing `other`: when both added their inputs' functions by
+    /// position under the same names (each thread read inputs of the same
+    /// source), add the tables position by position, to be settled once at
+    /// the end; otherwise settle both.
+    fn absorb_functions_as_read(&mut self, other: &mut RunningFile) {
+        if let (Some(mine), Some(theirs)) = (&mut self.as_read, &mut other.as_read) {
+            if mine.absorb(theirs) {
+                other.as_read = None;
+                return;
+            }
+        }
+        self.settle_functions();
+        other.settle_functions();
     }
 
     /// Absorb `other`, the running result of inputs that are all in
@@ -751,10 +794,17 @@ mod tests {
             ..Default::default()
         };
         // Every pair of lists after two of the same, each as written or
-        // sorted, and once with a second thread's result absorbed.
+        // sorted, and with a second thread's result absorbed: the last two
+        // inputs' or the first three's (where only the absorbed side may
+        // hold functions added by position).
         for a in &lists {
             for b in &lists {
-                for (as_read, absorb) in [(true, false), (false, false), (true, true)] {
+                for (as_read, absorb) in [
+                    (true, None),
+                    (false, None),
+                    (true, Some(3..5)),
+                    (true, Some(0..3)),
+                ] {
                     let inputs = [&same, &same, a, b, &same];
                     let mut model = FileCoverage::default();
                     for input in inputs {
@@ -770,7 +820,7 @@ mod tests {
                     let mut running = RunningFile::default();
                     let mut other = RunningFile::default();
                     for (i, input) in inputs.iter().enumerate() {
-                        let target = if absorb && i >= 3 {
+                        let target = if absorb.as_ref().is_some_and(|r| r.contains(&i)) {
                             &mut other
                         } else {
                             &mut running
