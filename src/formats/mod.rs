@@ -613,10 +613,16 @@ pub fn read_input_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// The first non-whitespace bytes of `text`, for cheap detection.
 pub(crate) fn head(text: &str) -> &str {
+    const CHARS: usize = 4096;
     let trimmed = text.trim_start();
+    // Each reader asks before the text is read: walking 4096 chars one by
+    // one took 3% of a small LCOV combine. ASCII bytes are chars.
+    if trimmed.len() > CHARS && trimmed.as_bytes()[..CHARS].is_ascii() {
+        return &trimmed[..CHARS];
+    }
     let end = trimmed
         .char_indices()
-        .nth(4096)
+        .nth(CHARS)
         .map(|(i, _)| i)
         .unwrap_or(trimmed.len());
     &trimmed[..end]
@@ -765,6 +771,23 @@ pub(crate) fn clip(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first 4096 characters after leading blanks, however many bytes
+    /// they take, around the length where the ASCII shortcut starts.
+    #[test]
+    fn head_is_the_first_4096_chars() {
+        for len in [0, 1, 4095, 4096, 4097, 4200, 9000] {
+            for wide in [None, Some(0), Some(100), Some(4095), Some(4096), Some(4150)] {
+                let mut text = String::from(" \n\t");
+                for i in 0..len {
+                    text.push(if Some(i) == wide { '\u{e9}' } else { 'a' });
+                }
+                let trimmed = text.trim_start();
+                let expected: String = trimmed.chars().take(4096).collect();
+                assert_eq!(head(&text), expected, "{len} chars, wide at {wide:?}");
+            }
+        }
+    }
 
     /// The SIMD validator behind [`streaming_reader`] and [`decode`] takes
     /// exactly the text std takes, and `decode` names std's first bad
