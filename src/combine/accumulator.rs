@@ -191,7 +191,9 @@ impl Accumulator {
         let dirs = &mut self.mapped_dirs;
         let result = reader.stream(path, text, &mut diag, &mut |records| {
             tally.count(records.lines.iter().map(|(_, h)| *h));
-            tally.count(records.file.lines.values().copied());
+            if let Some(file) = &records.file {
+                tally.count(file.lines.values().copied());
+            }
             let (name, rule) = options.mapper.map_cached(&records.name, dirs);
             note_mapping(explained, options, &records.name, &name, rule.as_deref());
             tally.spellings.push(Spelling::of(&records.name, &name));
@@ -205,8 +207,8 @@ impl Accumulator {
             }
             let named = !records.numeric_branches.is_empty()
                 || !records.arcs.is_empty()
-                || !records.file.arcs.is_empty()
-                || !records.file.branches.is_empty();
+                || (records.file.as_ref())
+                    .is_some_and(|f| !f.arcs.is_empty() || !f.branches.is_empty());
             if named {
                 acc.branch_inputs.note(index, false, true);
             }

@@ -266,16 +266,24 @@ impl RunningFile {
     /// the dense arrays and sorted lists. What is kept is taken; the lists
     /// added from are left empty, for the reader to fill again.
     pub(super) fn add_records(&mut self, records: &mut FileRecords<'_>) {
-        if self.rest.statements_unknown || records.file.statements_unknown {
+        let unknown = records.file.as_ref().is_some_and(|f| f.statements_unknown);
+        if self.rest.statements_unknown || unknown {
             let (_, file) = std::mem::take(records).into_file();
             return self.add(file);
         }
-        let mut file = std::mem::take(&mut records.file);
-        if self.has_data && merge_same_functions(&mut self.rest.functions, &file.functions) {
-            file.functions.clear();
+        // The rest first: it may replace an empty `rest` wholesale. No rest
+        // (LCOV) adds nothing once the file has data.
+        match records.file.take() {
+            Some(mut file) => {
+                if self.has_data && merge_same_functions(&mut self.rest.functions, &file.functions)
+                {
+                    file.functions.clear();
+                }
+                self.add(file);
+            }
+            None if !self.has_data => self.add(FileCoverage::default()),
+            None => {}
         }
-        // The rest first: it may replace an empty `rest` wholesale.
-        self.add(file);
         if records.functions_as_read {
             self.add_functions_as_read(&mut records.functions);
         } else {

@@ -278,7 +278,7 @@ fn read_files_derive(
             name: name.into(),
             lines,
             arcs,
-            file,
+            file: Some(file),
             ..Default::default()
         });
     }

@@ -340,7 +340,9 @@ impl<'a> Spare<'a> {
 
 struct Record<'a> {
     name: &'a str,
-    file: FileCoverage,
+    /// Records beyond the flat lists (careful-path lines, coverage.py's
+    /// text branches and exits), `None` until there is one.
+    file: Option<FileCoverage>,
     /// DA records as read; sorted and summed into `file` at the end.
     lines: Vec<(u32, u64)>,
     /// Numeric BRDA records (line, block, branch, taken) as read.
@@ -368,7 +370,7 @@ impl<'a> Record<'a> {
     fn new(name: &'a str, spare: &mut Spare<'a>) -> Self {
         Record {
             name,
-            file: FileCoverage::default(),
+            file: None,
             lines: Spare::take(&mut spare.lines, 256),
             numeric_branches: Spare::take(&mut spare.numeric_branches, 64),
             functions: Spare::take(&mut spare.functions, 16),
@@ -378,6 +380,11 @@ impl<'a> Record<'a> {
             exits: Vec::new(),
             declared_branches: None,
         }
+    }
+
+    /// What goes beyond the flat lists, made when first needed.
+    fn rest(&mut self) -> &mut FileCoverage {
+        self.file.get_or_insert_with(FileCoverage::default)
     }
 
     /// Add one record line. `Ok(Some(note))` is a value that was repaired
@@ -399,7 +406,7 @@ impl<'a> Record<'a> {
                 let Some(line) = line else {
                     return Ok(Some(LINE_ZERO.into()));
                 };
-                let entry = self.file.lines.entry(line).or_insert(0);
+                let entry = self.rest().lines.entry(line).or_insert(0);
                 *entry = add_hits(*entry, hits);
             }
             "BRDA" => {
@@ -507,14 +514,14 @@ impl<'a> Record<'a> {
     fn add_branch(&mut self, line: u32, block: &str, branch: &'a str, taken: Taken) {
         if let Some(target) = branch.strip_prefix("jump to line ") {
             if let Ok(to) = target.trim().parse::<i64>() {
-                let entry = self.file.arcs.entry((line, to)).or_insert(None);
+                let entry = self.rest().arcs.entry((line, to)).or_insert(None);
                 *entry = add_taken(*entry, taken);
                 return;
             }
         }
         if branch == "exit the module" {
             // The export's default words for -1: nothing to keep.
-            let entry = self.file.arcs.entry((line, -1)).or_insert(None);
+            let entry = self.rest().arcs.entry((line, -1)).or_insert(None);
             *entry = add_taken(*entry, taken);
             return;
         }
@@ -540,7 +547,7 @@ impl<'a> Record<'a> {
             return;
         }
         let entry = self
-            .file
+            .rest()
             .branches
             .entry((line, BranchId::parse(block.trim()), BranchId::parse(branch)))
             .or_insert(None);
@@ -591,7 +598,7 @@ impl<'a> Record<'a> {
                 ExitTarget::Class => None,
             };
             let to = function.map_or(UNNAMED_EXIT, |start| -i64::from(start));
-            let entry = self.file.arcs.entry((exit.line, to)).or_insert(None);
+            let entry = self.rest().arcs.entry((exit.line, to)).or_insert(None);
             *entry = add_taken(*entry, exit.taken);
             // A located `return from function` is what the export says by
             // default; only other words are kept (one allocation each).
@@ -599,7 +606,7 @@ impl<'a> Record<'a> {
                 && matches!(exit.target, ExitTarget::Function(_))
                 && exit.label.starts_with("return from function ");
             if !default_words {
-                self.file
+                self.rest()
                     .exit_labels
                     .entry((exit.line, to))
                     .or_insert_with(|| exit.label.to_string());
@@ -617,13 +624,13 @@ impl<'a> Record<'a> {
         // Stored summaries are caches we do not trust, with one exception:
         // coverage.py's BRF also counts `# pragma: no branch` exits that it
         // lists nowhere. Its records are the ones whose branches are arcs.
-        if self.file.branches.is_empty()
-            && self.numeric_branches.is_empty()
-            && !self.file.arcs.is_empty()
-        {
-            self.file.declared_branches = self
-                .declared_branches
-                .filter(|n| *n as usize > self.file.arcs.len());
+        if let Some(file) = &mut self.file {
+            if file.branches.is_empty() && self.numeric_branches.is_empty() && !file.arcs.is_empty()
+            {
+                file.declared_branches = self
+                    .declared_branches
+                    .filter(|n| *n as usize > file.arcs.len());
+            }
         }
         FileRecords {
             name: self.name.into(),

@@ -165,8 +165,10 @@ pub struct FileRecords<'a> {
     /// borrow the input's text where they can, so the running result
     /// copies a name (and builds a line set) only when it is new.
     pub regions: Vec<RegionRecord<'a>>,
-    /// Everything else (functions, regions, excluded lines, other branches).
-    pub file: FileCoverage,
+    /// Everything else (functions, regions, excluded lines, other branches),
+    /// when there is any: an LCOV record has none, and making and dropping
+    /// seventeen empty maps per record took 2% of an LCOV combine.
+    pub file: Option<FileCoverage>,
 }
 
 /// A function or class region as a streaming reader hands it over: the
@@ -202,7 +204,9 @@ impl RegionRecord<'_> {
 impl FileRecords<'_> {
     /// Whether the file has branch data.
     pub fn has_branches(&self) -> bool {
-        !self.numeric_branches.is_empty() || !self.arcs.is_empty() || self.file.has_branches()
+        !self.numeric_branches.is_empty()
+            || !self.arcs.is_empty()
+            || self.file.as_ref().is_some_and(FileCoverage::has_branches)
     }
 
     /// The file as one [`FileCoverage`]: lists ordered, repeats summed.
@@ -235,10 +239,12 @@ impl FileRecords<'_> {
                 .map(|(name, func)| (name.to_string(), func))
                 .collect(),
             regions: regions.into_iter().map(RegionRecord::into_model).collect(),
-            statements_unknown: file.statements_unknown,
+            statements_unknown: file.as_ref().is_some_and(|f| f.statements_unknown),
             ..Default::default()
         };
-        flat.merge(file);
+        if let Some(file) = file {
+            flat.merge(file);
+        }
         (name.into_owned(), flat)
     }
 }

@@ -475,7 +475,7 @@ impl<'de> FileBuilder<'de> {
                 lines,
                 arcs,
                 regions,
-                file,
+                file: Some(file),
                 ..Default::default()
             },
             bad,
