@@ -249,6 +249,41 @@ impl FileRecords<'_> {
     }
 }
 
+/// A string of an input, borrowed from its text unless it has escapes.
+/// serde borrows a `Cow` only as a struct's own field marked `borrow`;
+/// inside a tuple or a list it makes an owned copy, one allocation each.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub(crate) struct Text<'a>(pub std::borrow::Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor).map(Text)
+    }
+}
+
+/// Visits a string as [`Text`] keeps it.
+pub(crate) struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = std::borrow::Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(
+        self,
+        v: &'de str,
+    ) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v))
+    }
+}
+
 /// Whether two function names are the same bytes. Names are mostly under
 /// 17 bytes, and the streaming path compares one per `FN` and `FNDA` line:
 /// two word loads each side decide those without calling `memcmp` (whose
@@ -777,6 +812,23 @@ pub(crate) fn clip(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Text` borrows a string without escapes even inside a tuple (where
+    /// serde's own `Cow` makes a copy), and unescapes the others.
+    #[test]
+    fn text_borrows_unless_escaped() {
+        use std::borrow::Cow;
+        let json = r#"[[3, "0", "a\"b"], [4, "jump to line 7", "1"]]"#;
+        let rows: Vec<(u32, Text, Text)> = serde_json::from_str(json).unwrap();
+        assert!(matches!(rows[0].1 .0, Cow::Borrowed("0")));
+        assert!(matches!(&rows[0].2 .0, Cow::Owned(s) if s == "a\"b"));
+        assert!(matches!(rows[1].1 .0, Cow::Borrowed("jump to line 7")));
+        let plain: Vec<(u32, Cow<str>, Cow<str>)> = serde_json::from_str(json).unwrap();
+        assert!(
+            matches!(plain[1].1, Cow::Owned(_)),
+            "serde's Cow copies here"
+        );
+    }
 
     /// The first 4096 characters after leading blanks, however many bytes
     /// they take, around the length where the ASCII shortcut starts.

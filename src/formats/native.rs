@@ -3,7 +3,7 @@
 //! Versioned JSON. It holds everything the other readers produce, so
 //! converting to it loses nothing, and a combined file is a valid input.
 
-use std::borrow::Cow;
+use super::Text;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -123,8 +123,8 @@ struct RawFile<'a> {
     declared_branches: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     regions: Vec<RawRegion>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    covered_by: BTreeMap<String, RawGroup>,
+    #[serde(default, borrow, skip_serializing_if = "BTreeMap::is_empty")]
+    covered_by: BTreeMap<String, RawGroup<'a>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     statements_unknown: bool,
     /// Raw lines were put onto statements without the source (see
@@ -145,20 +145,22 @@ struct RawFile<'a> {
 
 /// What one attribution group covered: line ranges, arcs, branches.
 #[derive(Serialize, Deserialize, Default)]
-struct RawGroup {
+struct RawGroup<'a> {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lines: Vec<(u32, u32)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     arcs: Vec<(u32, i64)>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    branches: Vec<(u32, String, String)>,
+    /// Borrowed, as a file's own branch ids: a recorded worker's file
+    /// lists each covered branch here again.
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<(u32, Text<'a>, Text<'a>)>,
     /// coverage.py Cobertura lines: `[line, [missed...]]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     arc_missed: Vec<(u32, Vec<i64>)>,
 }
 
-impl RawGroup {
-    fn from_model(g: &GroupCoverage) -> RawGroup {
+impl RawGroup<'_> {
+    fn from_model(g: &GroupCoverage) -> RawGroup<'static> {
         let mut lines: Vec<(u32, u32)> = Vec::new();
         for &l in &g.lines {
             match lines.last_mut() {
@@ -172,7 +174,7 @@ impl RawGroup {
             branches: g
                 .branches
                 .iter()
-                .map(|(l, b, id)| (*l, b.to_string(), id.to_string()))
+                .map(|(l, b, id)| (*l, Text(b.to_string().into()), Text(id.to_string().into())))
                 .collect(),
             arc_missed: g
                 .arc_missed
@@ -225,7 +227,7 @@ impl RawGroup {
         g.branches.extend(
             self.branches
                 .into_iter()
-                .map(|(l, b, id)| (l, BranchId::parse(&b), BranchId::parse(&id))),
+                .map(|(l, b, id)| (l, BranchId::parse(&b.0), BranchId::parse(&id.0))),
         );
         for (line, missed) in self.arc_missed {
             g.arc_missed.insert(line, missed.into_iter().collect());
@@ -235,7 +237,7 @@ impl RawGroup {
 }
 
 /// `[line, block, branch, taken]` (`taken` null for lcov's `-`).
-type RawBranch<'a> = (u32, Cow<'a, str>, Cow<'a, str>, Option<u64>);
+type RawBranch<'a> = (u32, Text<'a>, Text<'a>, Option<u64>);
 
 /// `[kind, name, start_line, [lines], declared_branches]`.
 type RawRegion = (String, String, u32, Vec<u32>, Option<u32>);
@@ -349,7 +351,7 @@ impl RawData<'_> {
             for (line, block, branch, taken) in raw.branches {
                 check_line(path, &name, line)?;
                 branches.push((
-                    (line, BranchId::parse(&block), BranchId::parse(&branch)),
+                    (line, BranchId::parse(&block.0), BranchId::parse(&branch.0)),
                     taken,
                 ));
             }
@@ -525,7 +527,7 @@ impl RawFile<'_> {
                 .branches
                 .iter()
                 .map(|((l, b, id), k)| {
-                    let (b, id) = (b.to_string().into(), id.to_string().into());
+                    let (b, id) = (Text(b.to_string().into()), Text(id.to_string().into()));
                     (*l, b, id, *k)
                 })
                 .collect(),
