@@ -496,9 +496,10 @@ impl FileCoverage {
     /// lines that the raw data can still list), the other only adds hits.
     /// The result is unknown only when both sides are.
     pub fn merge(&mut self, mut other: FileCoverage) {
-        // A streaming reader's rest of a file is usually this (its records
-        // are in flat lists), and walking seventeen empty maps cost 1% of
-        // an LCOV combine. Unknown statements of ours would be restricted.
+        // Another thread's rest of an LCOV file is usually this (the records
+        // are in flat lists, the functions were just merged by position),
+        // and walking seventeen empty maps cost 1% of an LCOV combine.
+        // Unknown statements of ours would be restricted.
         if !self.statements_unknown && other.holds_nothing() {
             return;
         }
