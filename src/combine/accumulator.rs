@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::groups::HeldGroups;
 use super::running_file::RunningFile;
 use super::{normalize_paths, CombineOptions, Combined, InputOutcome, InputStatus, DEBUG_PREFIX};
+use crate::attribution::Dimension;
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::hashing::sha256_hex;
@@ -27,20 +29,18 @@ struct InputRecord {
 /// looked up once per file per input, and SipHash was a visible share of
 /// a combine; foldhash seeds itself per process, so a crafted set of file
 /// names cannot make lookups collide on purpose.
-type FileMap = HashMap<String, RunningFile, foldhash::fast::RandomState>;
+pub(super) type FileMap = HashMap<String, RunningFile, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 pub(super) struct Accumulator {
     branch_coverage: bool,
     sources: Vec<Source>,
     files: FileMap,
-    /// With attribution on, the files of anonymous inputs (see
-    /// [`is_anonymous`]; every streamed input is one, see
-    /// [`formats::StreamEnd::sources`]), kept apart from `files`. They are
-    /// all in the dimension's unknown group, and what a group covered is
-    /// what the union of its inputs covered, so that group's attribution is
-    /// taken from their running result once, at the end, not per input.
-    anonymous: FileMap,
+    /// With attribution on, the files of inputs that lie wholly in one
+    /// group and add up plainly (see [`one_group`]; every streamed input is
+    /// one, in the unknown group, see [`formats::StreamEnd::sources`]), per
+    /// group, kept apart from `files` and attributed a group at a time.
+    grouped: HeldGroups,
     with_branches: usize,
     without_branches: usize,
     inputs: Vec<InputRecord>,
@@ -118,15 +118,21 @@ impl Accumulator {
         drop(bytes);
         let mut warnings = parsed.diagnostics.messages(path);
         let mut parsed = parsed;
-        let anonymous = options.attribution.is_some() && is_anonymous(&parsed.data);
+        let group = (options.attribution.as_ref())
+            .and_then(|dim| one_group(&parsed.data, dim))
+            .filter(|group| self.grouped.met_before(group));
         match &options.attribution {
-            Some(dim) if !anonymous => {
+            Some(dim) if group.is_none() => {
                 if let Some(w) = crate::attribution::attribute(&mut parsed.data, dim) {
                     warnings.push(format!("{}: {w}", path.display()));
                 }
             }
             _ => crate::attribution::strip(&mut parsed.data),
         }
+        let files = match group {
+            Some(group) => self.grouped.files(group, &mut self.files),
+            None => &mut self.files,
+        };
         let explained = &mut self.explained;
         let mut spellings = Vec::new();
         let data = normalize_paths(parsed.data, &options.mapper, |raw, name, rule| {
@@ -142,10 +148,6 @@ impl Accumulator {
             options.sources.map_raw(&name, &mut file);
             tally.count(file.lines.values().copied());
             tally.files += 1;
-            let files = match anonymous {
-                true => &mut self.anonymous,
-                false => &mut self.files,
-            };
             let acc = files.entry(name).or_default();
             acc.formats.insert(parsed.format);
             acc.branch_inputs.note(
@@ -183,8 +185,8 @@ impl Accumulator {
         let format = reader.name();
         let mut diag = formats::Diagnostics::default();
         let mut tally = Tally::default();
-        let files = match options.attribution {
-            Some(_) => &mut self.anonymous,
+        let files = match &options.attribution {
+            Some(dim) => (self.grouped).files(dim.group_of(&Source::default()), &mut self.files),
             None => &mut self.files,
         };
         let explained = &mut self.explained;
@@ -334,7 +336,7 @@ impl Accumulator {
             std::mem::swap(&mut self.files, &mut other.files);
         }
         absorb_files(&mut self.files, other.files);
-        absorb_files(&mut self.anonymous, other.anonymous);
+        self.grouped.absorb(other.grouped);
         self.branch_coverage |= other.branch_coverage;
         self.sources.extend(other.sources);
         self.with_branches += other.with_branches;
@@ -368,12 +370,7 @@ impl Accumulator {
         for (raw, how) in &self.explained {
             warn(&format!("{DEBUG_PREFIX}path {raw} -> {how}"));
         }
-        if let Some(dimension) = &options.attribution {
-            let group = dimension.group_of(&Source::default());
-            for (name, anonymous) in self.anonymous.drain() {
-                (self.files.entry(name).or_default()).absorb_as_group(anonymous, &group);
-            }
-        }
+        std::mem::take(&mut self.grouped).attribute_into(&mut self.files);
         let mut notice = |text: String| -> Result<()> {
             if options.strict {
                 return Err(Error::Other(format!("{text} (--strict)")));
@@ -429,7 +426,7 @@ impl Accumulator {
 /// Move `theirs` into `mine`. Files both hold are merged in parallel: this
 /// runs after the threads have read every input, so on its own it would
 /// keep all but one core idle.
-fn absorb_files(mine: &mut FileMap, mut theirs: FileMap) {
+pub(super) fn absorb_files(mine: &mut FileMap, mut theirs: FileMap) {
     let mut pairs: Vec<(&mut RunningFile, RunningFile)> = Vec::new();
     for (name, running) in mine.iter_mut() {
         if let Some(file) = theirs.remove(name) {
@@ -442,22 +439,26 @@ fn absorb_files(mine: &mut FileMap, mut theirs: FileMap) {
     mine.extend(theirs);
 }
 
-/// Whether `data` is a bare report whose coverage adds up plainly: its
-/// sources name no platform, host, worker or label (so attribution puts it
-/// in the dimension's unknown group), it carries no attribution of its
-/// own, and none of its files has outcomes known only by count or
-/// Istanbul ranges (whose merge can cover what no single input did). The
-/// union of such inputs then covers exactly what each covered.
-fn is_anonymous(data: &CoverageData) -> bool {
-    !data.sources.is_empty()
-        && data.attribution.is_none()
-        && data.sources.iter().all(names_no_worker)
+/// The one group of `dimension` that every source of `data` is in, when
+/// `data` can be attributed at the end with the rest of that group: it
+/// names at least one source (one without any is "(unattributed)"),
+/// carries no attribution of its own, and none of its files has outcomes
+/// known only by count or Istanbul ranges (whose merge can cover what no
+/// single input did). The union of such inputs covers exactly what each
+/// covered, so a group's running result tells what the group covered.
+fn one_group(data: &CoverageData, dimension: &Dimension) -> Option<String> {
+    let plain = data.attribution.is_none()
         && data.files.values().all(|f| {
             f.covered_by.is_empty()
                 && f.branch_locs.is_empty()
                 && f.arc_lines.is_empty()
                 && f.branch_counts.is_empty()
-        })
+        });
+    let (first, rest) = data.sources.split_first().filter(|_| plain)?;
+    let group = dimension.group_of(first);
+    rest.iter()
+        .all(|s| dimension.group_of(s) == group)
+        .then_some(group)
 }
 
 /// A source with no platform, host, worker or label: every dimension puts
@@ -599,11 +600,12 @@ fn producer_mix(name: &str, formats: &std::collections::BTreeSet<&'static str>) 
 mod tests {
     use super::*;
 
-    /// Only bare reports whose coverage adds up plainly take the
-    /// attributed-at-the-end path; anything naming a worker, carrying its
-    /// own attribution, or with count-only or Istanbul branches does not.
+    /// Inputs wholly in one group whose coverage adds up plainly take the
+    /// attributed-at-the-end path, bare reports in the unknown group;
+    /// anything spanning groups, with no source, carrying its own
+    /// attribution, or with count-only or Istanbul branches does not.
     #[test]
-    fn anonymous_inputs_are_bare_and_plain() {
+    fn inputs_in_one_group_that_add_up_plainly_are_attributed_at_the_end() {
         let bare = || CoverageData {
             sources: vec![Source {
                 converted_from: Some("coverage.py data 7".into()),
@@ -612,28 +614,46 @@ mod tests {
             files: [("a.py".to_string(), FileCoverage::default())].into(),
             ..Default::default()
         };
-        assert!(is_anonymous(&bare()));
+        let platform = Dimension::Platform;
+        let group = |data: &CoverageData| one_group(data, &platform);
+        assert_eq!(group(&bare()).as_deref(), Some("(unknown platform)"));
         let mut no_sources = bare();
         no_sources.sources.clear();
-        assert!(
-            !is_anonymous(&no_sources),
-            "attributed as \"(unattributed)\""
-        );
+        assert_eq!(group(&no_sources), None, "attributed as \"(unattributed)\"");
         let mut worker = bare();
         worker.sources[0].platform = Some("platform linux".into());
-        assert!(!is_anonymous(&worker));
+        assert_eq!(group(&worker).as_deref(), Some("platform linux"));
+        let mut two = worker.clone();
+        two.sources.push(two.sources[0].clone());
+        two.sources[1].worker = Some("gw1".into());
+        assert_eq!(group(&two).as_deref(), Some("platform linux"));
+        assert_eq!(one_group(&two, &Dimension::Worker), None, "two workers");
+        two.sources[1].platform = Some("platform win32".into());
+        assert_eq!(group(&two), None, "two platforms");
         let mut labelled = bare();
         labelled.sources[0]
             .labels
             .insert("job".into(), "py311".into());
-        assert!(!is_anonymous(&labelled));
-        let mut combined = bare();
+        assert_eq!(group(&labelled).as_deref(), Some("(unknown platform)"));
+        let job = Dimension::Label("job".into());
+        assert_eq!(one_group(&labelled, &job).as_deref(), Some("py311"));
+        let mut combined = worker.clone();
         combined.attribution = Some("platform".into());
-        assert!(!is_anonymous(&combined));
-        let mut counted = bare();
+        assert_eq!(group(&combined), None);
+        let mut counted = worker.clone();
         let file = counted.files.get_mut("a.py").unwrap();
         file.branch_counts.insert(3, Default::default());
-        assert!(!is_anonymous(&counted));
+        assert_eq!(group(&counted), None);
+        let mut istanbul = worker;
+        let file = istanbul.files.get_mut("a.py").unwrap();
+        file.branch_locs.insert(
+            (3, crate::model::BranchId::Num(0)),
+            crate::model::branches::IstanbulLoc {
+                key: (3, 1, 3, 9),
+                span: (3, 1, 3, 9),
+            },
+        );
+        assert_eq!(group(&istanbul), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::paths::PathMapper;
 
 mod accumulator;
 mod dedupe;
+mod groups;
 mod running_file;
 
 use accumulator::Accumulator;
