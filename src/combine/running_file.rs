@@ -387,9 +387,30 @@ impl RunningFile {
             return;
         }
         let lines = std::mem::take(&mut file.lines);
+        // Arcs and numeric branches into the sorted lists, as streamed
+        // records go: a list merge instead of a tree's, and a third of the
+        // tree's memory in a running result (attribution keeps one per group).
+        let mut arcs: Vec<_> = std::mem::take(&mut file.arcs).into_iter().collect();
+        let mut numeric = Vec::new();
+        if !file.branches.is_empty() {
+            let branches = std::mem::take(&mut file.branches);
+            numeric.reserve(branches.len());
+            for (key, taken) in branches {
+                match key {
+                    (line, BranchId::Num(block), BranchId::Num(branch)) => {
+                        numeric.push(((line, block, branch), taken))
+                    }
+                    other => {
+                        file.branches.insert(other, taken);
+                    }
+                }
+            }
+        }
         // The rest first: it may replace an empty `rest` wholesale.
         self.merge_rest(file);
         self.add_lines(lines);
+        merge_sorted_list(&mut self.numeric_branches, &mut numeric);
+        merge_sorted_list(&mut self.arc_list, &mut arcs);
     }
 
     pub(super) fn absorb(&mut self, mut other: RunningFile) {
