@@ -615,13 +615,24 @@ fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, list: &mut Vec<(
         return;
     }
     // The same keys as `mine` (sorted and unique, so then `list` is too):
-    // added in place, with no sort check of `list` first.
-    if mine.len() == list.len() && mine.iter().zip(list.iter()).all(|(a, b)| a.0 == b.0) {
-        for (a, b) in mine.iter_mut().zip(list.drain(..)) {
+    // added in place in one walk, with no sort check of `list` first. At
+    // the first key that differs, the keys before it are added already and
+    // the rest of `list` is merged below.
+    let mut same = 0;
+    if mine.len() == list.len() {
+        for (a, b) in mine.iter_mut().zip(list.iter()) {
+            if a.0 != b.0 {
+                break;
+            }
             a.1 = add_taken(a.1, b.1);
+            same += 1;
         }
+    }
+    if same == list.len() {
+        list.clear();
         return;
     }
+    list.drain(..same);
     let mut list = std::mem::take(list);
     crate::model::sort_and_fold(&mut list, add_taken);
     if mine.is_empty() {
@@ -656,6 +667,42 @@ mod tests {
     /// what attributing each input and merging would: the union of what
     /// each covered (lines, numeric branches, arcs; `-` and 0 are not
     /// covered), next to another group's file.
+    /// Merging a list (in any order, keys possibly repeated) into a sorted
+    /// unique list adds as a map would: also when the two share their
+    /// first keys and then differ (the in-place walk stops there).
+    #[test]
+    fn sorted_lists_merge_as_maps_do() {
+        let t = |n: u64| if n == 9 { None } else { Some(n) };
+        let cases: Vec<(Vec<u32>, Vec<u32>)> = vec![
+            (vec![], vec![3, 1]),
+            (vec![1, 2, 3], vec![]),
+            (vec![1, 2, 3], vec![1, 2, 3]),
+            (vec![1, 2, 3], vec![1, 2, 4]),
+            (vec![1, 2, 3], vec![1, 5, 0]),
+            (vec![1, 2, 3], vec![1, 1, 1]),
+            (vec![1, 2, 3], vec![3, 2, 1]),
+            (vec![1, 2, 3, 4], vec![1, 2, 3]),
+            (vec![2, 4], vec![1, 2, 3, 4, 5]),
+        ];
+        for (mine_keys, list_keys) in cases {
+            let mut mine: Vec<(u32, Taken)> = (mine_keys.iter())
+                .map(|&k| (k, t(u64::from(k) % 10)))
+                .collect();
+            let mut list: Vec<(u32, Taken)> = (list_keys.iter().enumerate())
+                .map(|(i, &k)| (k, t((i as u64 * 7 + 9) % 10)))
+                .collect();
+            let mut expected: BTreeMap<u32, Taken> = mine.iter().copied().collect();
+            for &(k, v) in &list {
+                let slot = expected.entry(k).or_insert(None);
+                *slot = add_taken(*slot, v);
+            }
+            merge_sorted_list(&mut mine, &mut list);
+            assert!(list.is_empty());
+            let expected: Vec<(u32, Taken)> = expected.into_iter().collect();
+            assert_eq!(mine, expected, "{mine_keys:?} + {list_keys:?}");
+        }
+    }
+
     #[test]
     fn a_group_absorbed_at_the_end_covers_the_union_of_its_inputs() {
         let record =
