@@ -14,7 +14,7 @@ use super::running_file::RunningFile;
 /// are a handful; workers can be thousands. Beyond this the group used
 /// longest ago is attributed early; that is always correct (a group's
 /// attribution is the union of its parts), only slower.
-pub(super) const GROUPS_HELD: usize = 8;
+const GROUPS_HELD: usize = 8;
 
 /// One thread's groups, at most [`GROUPS_HELD`] while inputs are read.
 #[derive(Default)]

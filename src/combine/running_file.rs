@@ -663,10 +663,6 @@ fn merge_sorted_list<K: Ord + Copy>(mine: &mut Vec<(K, Taken)>, list: &mut Vec<(
 mod tests {
     use super::*;
 
-    /// Streamed records of one group, absorbed at the end, give the group
-    /// what attributing each input and merging would: the union of what
-    /// each covered (lines, numeric branches, arcs; `-` and 0 are not
-    /// covered), next to another group's file.
     /// Merging a list (in any order, keys possibly repeated) into a sorted
     /// unique list adds as a map would: also when the two share their
     /// first keys and then differ (the in-place walk stops there).
@@ -703,6 +699,10 @@ mod tests {
         }
     }
 
+    /// Streamed records of one group, absorbed at the end, give the group
+    /// what attributing each input and merging would: the union of what
+    /// each covered (lines, numeric branches, arcs; `-` and 0 are not
+    /// covered), next to another group's file.
     #[test]
     fn a_group_absorbed_at_the_end_covers_the_union_of_its_inputs() {
         let record =
