@@ -427,16 +427,26 @@ impl Accumulator {
 /// runs after the threads have read every input, so on its own it would
 /// keep all but one core idle.
 pub(super) fn absorb_files(mine: &mut FileMap, mut theirs: FileMap) {
-    let mut pairs: Vec<(&mut RunningFile, RunningFile)> = Vec::new();
+    pair_files(mine, &mut theirs)
+        .into_par_iter()
+        .for_each(|(running, file)| running.absorb(file));
+    mine.extend(theirs);
+}
+
+/// Take each file of `theirs` that `mine` also holds, paired with
+/// `mine`'s, to be merged in parallel; the files `mine` lacks stay in
+/// `theirs`.
+pub(super) fn pair_files<'m>(
+    mine: &'m mut FileMap,
+    theirs: &mut FileMap,
+) -> Vec<(&'m mut RunningFile, RunningFile)> {
+    let mut pairs = Vec::with_capacity(theirs.len().min(mine.len()));
     for (name, running) in mine.iter_mut() {
         if let Some(file) = theirs.remove(name) {
             pairs.push((running, file));
         }
     }
     pairs
-        .into_par_iter()
-        .for_each(|(running, file)| running.absorb(file));
-    mine.extend(theirs);
 }
 
 /// The one group of `dimension` that every source of `data` is in, when

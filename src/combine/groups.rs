@@ -86,12 +86,7 @@ impl HeldGroups {
             group, mut files, ..
         } in self.held
         {
-            let mut pairs: Vec<(&mut RunningFile, RunningFile)> = Vec::with_capacity(files.len());
-            for (name, running) in attributed.iter_mut() {
-                if let Some(theirs) = files.remove(name) {
-                    pairs.push((running, theirs));
-                }
-            }
+            let pairs = super::accumulator::pair_files(attributed, &mut files);
             let fresh: Vec<(String, RunningFile)> = (files.into_par_iter())
                 .map(|(name, theirs)| {
                     let mut running = RunningFile::default();
