@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
 use tabled::settings::peaker::Priority;
@@ -120,22 +121,26 @@ impl GroupNumbers {
     fn of(selection: &Selection) -> GroupNumbers {
         let groups = Groups::of(selection.data);
         let files = in_human_order(selection);
-        let mut totals = vec![Numbers::default(); groups.names.len()];
+        // In parallel: one analysis per file and group (64,000 with a
+        // column per worker of 64 was a third of such a run, on one core).
         let per_file: Vec<Vec<Numbers>> = files
-            .iter()
+            .par_iter()
             .map(|f| {
                 let mut numbers: Vec<Numbers> = groups
                     .names
                     .iter()
                     .map(|g| FileAnalysis::covered_by(f.file, f.file.covered_by.get(g)).numbers)
                     .collect();
-                for (total, n) in totals.iter_mut().zip(&numbers) {
-                    *total += *n;
-                }
                 numbers.push(f.analysis.numbers);
                 numbers
             })
             .collect();
+        let mut totals = vec![Numbers::default(); groups.names.len()];
+        for numbers in &per_file {
+            for (total, n) in totals.iter_mut().zip(numbers) {
+                *total += *n;
+            }
+        }
         totals.push(selection.total);
         GroupNumbers {
             groups,
