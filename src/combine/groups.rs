@@ -38,7 +38,8 @@ impl HeldGroups {
     /// (workers, usually) holding it only adds a running result to build
     /// and, measured on 64 workers, 35% to the peak memory.
     pub(super) fn met_before(&mut self, group: &str) -> bool {
-        !self.met.insert(group.to_string())
+        // Asked once per input: no copy of the name once it is known.
+        self.met.contains(group) || !self.met.insert(group.to_string())
     }
 
     /// The running files of `group`. To make room for a new group when
