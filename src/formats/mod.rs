@@ -20,6 +20,7 @@ pub mod gcovr_json;
 pub mod go;
 pub mod istanbul;
 pub mod jacoco;
+mod json_scan;
 pub mod lcov;
 pub mod native;
 mod xml;
