@@ -271,12 +271,35 @@ pub fn read_paths_config(path: &Path) -> Result<Vec<(String, Vec<String>)>> {
     crate::config::read_paths_file(path, &crate::config::process_env)
 }
 
-/// Directories [`PathMapper::map_cached`] has mapped: each directory's
-/// canonical prefix and rule, or `None` when its files must be mapped one
-/// by one. One entry per directory name seen, so it grows no faster than
-/// the inputs.
+/// Directories [`PathMapper::map_cached`] has mapped, per worker root:
+/// each directory's canonical prefix and rule, or `None` when its files
+/// must be mapped one by one. One entry per root and directory name seen,
+/// so it grows no faster than the inputs.
 #[derive(Default)]
 pub struct MappedDirs {
+    /// Keyed by the root, `""` for none: an empty root strips nothing, as
+    /// no root does.
+    roots: std::collections::HashMap<String, DirCache, foldhash::fast::RandomState>,
+}
+
+impl MappedDirs {
+    /// The directories mapped for inputs whose worker ran in `root`.
+    pub fn under(&mut self, root: Option<&str>) -> &mut DirCache {
+        let key = root.unwrap_or("");
+        if !self.roots.contains_key(key) {
+            let cache = DirCache {
+                root: root.map(str::to_string),
+                dirs: Default::default(),
+            };
+            self.roots.insert(key.to_string(), cache);
+        }
+        self.roots.get_mut(key).expect("inserted above")
+    }
+}
+
+/// The directories mapped under one worker root (see [`MappedDirs`]).
+pub struct DirCache {
+    root: Option<String>,
     dirs: std::collections::HashMap<
         String,
         Option<(String, Option<String>)>,
@@ -308,7 +331,7 @@ impl PathMapper {
         PathMapper { aliases, cwd }
     }
 
-    /// [`PathMapper::map`] with no root, by way of `raw`'s directory: the
+    /// [`PathMapper::map`] with the cache's root, by way of `raw`'s directory: the
     /// files of one directory are mapped once, not once per input (most
     /// workers write the same directories). Every step of `map` treats a
     /// plain ASCII file name after the last separator as an opaque last
@@ -327,20 +350,21 @@ impl PathMapper {
     pub fn map_cached<'c>(
         &self,
         raw: &str,
-        cache: &'c mut MappedDirs,
+        cache: &'c mut DirCache,
     ) -> (String, Option<Cow<'c, str>>) {
+        let root = cache.root.as_deref();
         let owned = |(name, rule): (String, Option<String>)| (name, rule.map(Cow::Owned));
         let Some(split) = raw.rfind(['/', '\\']) else {
-            return owned(self.map(raw, None));
+            return owned(self.map(raw, root));
         };
         let (dir, base) = raw.split_at(split + 1);
         // A name like `C:a` reads as a drive when mapping leaves it first.
         let special = base.is_empty() || base == "." || base == ".." || base.get(1..2) == Some(":");
         if special || !base.is_ascii() {
-            return owned(self.map(raw, None));
+            return owned(self.map(raw, root));
         }
         if !cache.dirs.contains_key(dir) {
-            let entry = self.map_dir(dir);
+            let entry = self.map_dir(dir, root);
             cache.dirs.insert(dir.to_string(), entry);
         }
         match &cache.dirs[dir] {
@@ -350,18 +374,18 @@ impl PathMapper {
                 name.push_str(base);
                 (name, rule.as_deref().map(Cow::Borrowed))
             }
-            None => owned(self.map(raw, None)),
+            None => owned(self.map(raw, cache.root.as_deref())),
         }
     }
 
     /// The canonical prefix and rule of the files in `dir` (which ends in
     /// a separator), if they can be had from one stand-in name.
-    fn map_dir(&self, dir: &str) -> Option<(String, Option<String>)> {
+    fn map_dir(&self, dir: &str, root: Option<&str>) -> Option<(String, Option<String>)> {
         let probe = format!("{dir}{PROBE}");
         if self.aliases.matching_rules(&normalize(&nfc(&probe))) > 1 {
             return None;
         }
-        let (mapped, rule) = self.map(&probe, None);
+        let (mapped, rule) = self.map(&probe, root);
         let prefix = mapped.strip_suffix(PROBE)?;
         (prefix.is_empty() || prefix.ends_with('/')).then(|| (prefix.to_string(), rule))
     }
@@ -442,9 +466,10 @@ mod tests {
     /// Mapping by way of the directory gives what mapping each name does:
     /// random paths over the parts that matter (separators of both kinds,
     /// `.`, `..`, drive letters, UNC, non-ASCII, the stand-in name itself),
-    /// under rule sets with one, two and no matching rules and with and
-    /// without a current directory to strip, each path mapped twice so
-    /// that the second answer comes from the cache.
+    /// under rule sets with one, two and no matching rules, with and
+    /// without a current directory to strip and under several worker
+    /// roots, each path mapped twice so that the second answer comes from
+    /// the cache.
     #[test]
     fn mapping_by_directory_is_mapping_by_name() {
         let alphabet = [
@@ -457,8 +482,20 @@ mod tests {
             &[("*/src/", "src/"), ("/a/", "lib/")],
             &[("C:/proj/", "p/"), ("**/x/", ".")],
         ];
+        // Worker roots, one per input in turn: none, empty (strips
+        // nothing), Unix, Windows (case-insensitive) and ones that stop
+        // inside a name or at the stand-in name.
+        let roots = [
+            None,
+            Some(""),
+            Some("/a/proj"),
+            Some("C:/Proj/"),
+            Some("/a/pro"),
+            Some("/x"),
+            Some("src/x"),
+        ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut cached = 0;
+        let (mut cached, mut stripped) = (0, 0);
         for rules in rule_sets {
             for cwd in [None, Some("/a/proj"), Some("C:/proj")] {
                 let mapper = PathMapper {
@@ -466,20 +503,27 @@ mod tests {
                     cwd: cwd.map(str::to_string),
                 };
                 let mut dirs = MappedDirs::default();
-                for _ in 0..3_000 {
-                    let path = random_path(&mut seed, &alphabet, 16);
-                    let expected = mapper.map(&path, None);
+                for i in 0..3_000 {
+                    let root = roots[i % roots.len()];
+                    let mut path = random_path(&mut seed, &alphabet, 16);
+                    if let Some(root) = root.filter(|_| i % 3 != 0) {
+                        path = format!("{root}{path}");
+                    }
+                    let expected = mapper.map(&path, root);
+                    stripped += usize::from(expected != mapper.map(&path, None));
                     let mut cached_map = |path: &str| {
-                        let (name, rule) = mapper.map_cached(path, &mut dirs);
+                        let (name, rule) = mapper.map_cached(path, dirs.under(root));
                         (name, rule.map(Cow::into_owned))
                     };
-                    assert_eq!(cached_map(&path), expected, "{path:?}");
-                    assert_eq!(cached_map(&path), expected, "{path:?}");
+                    assert_eq!(cached_map(&path), expected, "{path:?} under {root:?}");
+                    assert_eq!(cached_map(&path), expected, "{path:?} under {root:?}");
                 }
-                cached += dirs.dirs.values().filter(|d| d.is_some()).count();
+                let under_roots = dirs.roots.values().flat_map(|c| c.dirs.values());
+                cached += under_roots.filter(|d| d.is_some()).count();
             }
         }
         assert!(cached > 1000, "{cached}");
+        assert!(stripped > 1000, "{stripped}");
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl Accumulator {
             None => &mut self.files,
         };
         let explained = &mut self.explained;
-        let dirs = &mut self.mapped_dirs;
+        let dirs = self.mapped_dirs.under(None);
         let result = reader.stream(path, text, &mut diag, &mut |records| {
             tally.count(records.lines.iter().map(|(_, h)| *h));
             if let Some(file) = &records.file {
