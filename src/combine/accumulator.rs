@@ -11,7 +11,7 @@ use super::running_file::RunningFile;
 use super::{normalize_paths, CombineOptions, Combined, InputOutcome, InputStatus, DEBUG_PREFIX};
 use crate::attribution::Dimension;
 use crate::error::{Error, Result};
-use crate::formats;
+use crate::formats::{self, FastRead};
 use crate::hashing::sha256_hex;
 use crate::model::{CoverageData, FileCoverage, Source};
 use crate::names::Spelling;
@@ -102,25 +102,44 @@ impl Accumulator {
             Ok(b) => b,
             Err(err) => return self.reject(index, path, err, None),
         };
-        // Streaming readers (LCOV, coverage.py JSON) add each file's flat
-        // records straight into the running result.
-        if self.read_streamed(index, path, &bytes, options) {
-            return;
-        }
-        let parsed = match formats::parse(path, &bytes) {
-            Ok(p) => p,
-            Err(err) => return self.reject(index, path, err, Some(&bytes)),
-        };
         let hash = (
             bytes.len() as u64,
             options.content_hashes.then(|| sha256_hex(&bytes)),
         );
+        // Streaming readers (LCOV, coverage.py JSON) add each file's flat
+        // records straight into the running result, and so does a data
+        // file read whole as records, unless it must be attributed now.
+        let (parsed, group) = match formats::fast_read(&bytes) {
+            Some(FastRead::Stream(reader, text)) => {
+                return self.read_streamed(index, path, &bytes, reader, text, hash, options);
+            }
+            Some(FastRead::Records(reader, records)) => {
+                let group = self.deferred_group(&records.head, options);
+                if options.attribution.is_none() || group.is_some() {
+                    if let Some(names) = self.map_records(&records, options) {
+                        let format = reader.name();
+                        self.add_records(index, path, format, records, names, group, hash, options);
+                        return;
+                    }
+                }
+                let parsed = formats::Parsed {
+                    format: reader.name(),
+                    data: records.into_data(),
+                    diagnostics: formats::Diagnostics::default(),
+                };
+                (parsed, group)
+            }
+            None => match formats::parse(path, &bytes) {
+                Ok(parsed) => {
+                    let group = self.deferred_group(&parsed.data, options);
+                    (parsed, group)
+                }
+                Err(err) => return self.reject(index, path, err, Some(&bytes)),
+            },
+        };
         drop(bytes);
         let mut warnings = parsed.diagnostics.messages(path);
         let mut parsed = parsed;
-        let group = (options.attribution.as_ref())
-            .and_then(|dim| one_group(&parsed.data, dim))
-            .filter(|group| self.grouped.met_before(group));
         match &options.attribution {
             Some(dim) if group.is_none() => {
                 if let Some(w) = crate::attribution::attribute(&mut parsed.data, dim) {
@@ -170,18 +189,29 @@ impl Accumulator {
         );
     }
 
-    /// Read `bytes` through its format's streaming reader, if it has one
-    /// (see [`formats::InputFormat::stream`]); false when it has none.
+    /// With attribution on, the group `data` is added to and attributed
+    /// with at the end (see [`one_group`]); `None` when it is attributed
+    /// now: it spans groups, or it is this thread's first input of its
+    /// group (see [`HeldGroups::met_before`]).
+    fn deferred_group(&mut self, data: &CoverageData, options: &CombineOptions) -> Option<String> {
+        (options.attribution.as_ref())
+            .and_then(|dim| one_group(data, dim))
+            .filter(|group| self.grouped.met_before(group))
+    }
+
+    /// Add an input's files, read by a streaming reader (see
+    /// [`formats::InputFormat::stream`]), to the running result.
+    #[allow(clippy::too_many_arguments)]
     fn read_streamed(
         &mut self,
         index: usize,
         path: &Path,
         bytes: &[u8],
+        reader: &dyn formats::InputFormat,
+        text: &str,
+        hash: (u64, Option<String>),
         options: &CombineOptions,
-    ) -> bool {
-        let Some((reader, text)) = formats::streaming_reader(bytes) else {
-            return false;
-        };
+    ) {
         let format = reader.name();
         let mut diag = formats::Diagnostics::default();
         let mut tally = Tally::default();
@@ -192,47 +222,21 @@ impl Accumulator {
         let explained = &mut self.explained;
         let dirs = self.mapped_dirs.under(None);
         let result = reader.stream(path, text, &mut diag, &mut |records| {
-            tally.count(records.lines.iter().map(|(_, h)| *h));
-            if let Some(file) = &records.file {
-                tally.count(file.lines.values().copied());
-            }
             let (name, rule) = options.mapper.map_cached(&records.name, dirs);
             note_mapping(explained, options, &records.name, &name, rule.as_deref());
             tally.spellings.push(Spelling::of(&records.name, &name));
-            let acc = files.entry(name).or_default();
-            // An input may list a file twice; it counts once, and its
-            // format is noted once.
-            if acc.last_input != Some(index) {
-                acc.last_input = Some(index);
-                tally.files += 1;
-                acc.formats.insert(format);
-            }
-            let named = !records.numeric_branches.is_empty()
-                || !records.arcs.is_empty()
-                || (records.file.as_ref())
-                    .is_some_and(|f| !f.arcs.is_empty() || !f.branches.is_empty());
-            if named {
-                acc.branch_inputs.note(index, false, true);
-            }
-            acc.add_records(records);
+            add_file_records(files, index, format, name, records, &mut tally);
         });
         let end = match result {
             Ok(end) => end,
             // A streaming reader fails only before it hands over any file.
-            Err(err) => {
-                self.reject(index, path, err, Some(bytes));
-                return true;
-            }
+            Err(err) => return self.reject(index, path, err, Some(bytes)),
         };
         debug_assert!(
             end.sources.iter().all(names_no_worker),
             "a streamed input names no worker (StreamEnd::sources)"
         );
         tally.branches = end.branch_coverage;
-        let hash = (
-            bytes.len() as u64,
-            options.content_hashes.then(|| sha256_hex(bytes)),
-        );
         let warnings = diag.messages(path);
         self.push_outcome(
             index,
@@ -244,7 +248,72 @@ impl Accumulator {
             hash,
             options,
         );
-        true
+    }
+
+    /// The combined name of each file of `records`, in order; `None` when
+    /// two map to one name (the model's path merges those within the input
+    /// before it counts what the input reported).
+    fn map_records(
+        &mut self,
+        records: &formats::RecordsInput,
+        options: &CombineOptions,
+    ) -> Option<Vec<String>> {
+        let explained = &mut self.explained;
+        let dirs = self.mapped_dirs.under(records.head.root.as_deref());
+        let mut names = Vec::with_capacity(records.files.len());
+        for file in &records.files {
+            let (name, rule) = options.mapper.map_cached(&file.name, dirs);
+            note_mapping(explained, options, &file.name, &name, rule.as_deref());
+            names.push(name);
+        }
+        // Mapping mostly keeps the written order; sort only when it did not.
+        if !names.windows(2).all(|w| w[0] < w[1]) {
+            let mut sorted: Vec<&String> = names.iter().collect();
+            sorted.sort_unstable();
+            if sorted.windows(2).any(|w| w[0] == w[1]) {
+                return None;
+            }
+        }
+        Some(names)
+    }
+
+    /// Add an input read whole as records to the running result (or to its
+    /// group's, `group`), its files under `names` (see [`Self::map_records`]).
+    #[allow(clippy::too_many_arguments)]
+    fn add_records(
+        &mut self,
+        index: usize,
+        path: &Path,
+        format: &'static str,
+        records: formats::RecordsInput,
+        names: Vec<String>,
+        group: Option<String>,
+        hash: (u64, Option<String>),
+        options: &CombineOptions,
+    ) {
+        let files = match group {
+            Some(group) => self.grouped.files(group, &mut self.files),
+            None => &mut self.files,
+        };
+        let mut tally = Tally {
+            branches: records.head.branch_coverage,
+            ..Default::default()
+        };
+        for (mut file, name) in records.files.into_iter().zip(names) {
+            tally.spellings.push(Spelling::of(&file.name, &name));
+            add_file_records(files, index, format, name, &mut file, &mut tally);
+        }
+        let sources = records.head.sources;
+        self.push_outcome(
+            index,
+            path,
+            Vec::new(),
+            tally,
+            sources,
+            format,
+            hash,
+            options,
+        );
     }
 
     /// Record a used input: its outcome, warnings (the first is fatal with
@@ -447,6 +516,37 @@ pub(super) fn pair_files<'m>(
         }
     }
     pairs
+}
+
+/// Add one file's records, under its combined `name`, to `files`, and
+/// count what it reported into `tally`.
+fn add_file_records(
+    files: &mut FileMap,
+    index: usize,
+    format: &'static str,
+    name: String,
+    records: &mut formats::FileRecords,
+    tally: &mut Tally,
+) {
+    tally.count(records.lines.iter().map(|(_, h)| *h));
+    if let Some(file) = &records.file {
+        tally.count(file.lines.values().copied());
+    }
+    let acc = files.entry(name).or_default();
+    // An input may list a file twice; it counts once, and its format is
+    // noted once.
+    if acc.last_input != Some(index) {
+        acc.last_input = Some(index);
+        tally.files += 1;
+        acc.formats.insert(format);
+    }
+    let named = !records.numeric_branches.is_empty()
+        || !records.arcs.is_empty()
+        || (records.file.as_ref()).is_some_and(|f| !f.arcs.is_empty() || !f.branches.is_empty());
+    if named {
+        acc.branch_inputs.note(index, false, true);
+    }
+    acc.add_records(records);
 }
 
 /// The one group of `dimension` that every source of `data` is in, when
@@ -675,6 +775,139 @@ mod tests {
             Some("LCOV, gcov JSON")
         );
         assert_eq!(producer_mix("a.py", &set(&["LCOV", "Cobertura"])), None);
+    }
+
+    /// Workers' data files added as records (the fast path) combine as
+    /// their models do: the same files, worker roots stripped, each
+    /// input's outcome, attributed by platform and by worker, on one
+    /// thread and two. The model's path is taken by the same files with an
+    /// escape in a skipped string (the scanner leaves those to serde). One
+    /// input lists a file twice under two spellings of one name, which
+    /// takes the model's path from both.
+    #[test]
+    fn data_files_read_as_records_combine_as_their_models_do() {
+        use crate::model::{BranchId, Function};
+        let dir = std::env::temp_dir().join(format!(
+            "covmerge-records-{}",
+            crate::output::unique_token()
+        ));
+        let (fast, slow) = (dir.join("fast"), dir.join("slow"));
+        std::fs::create_dir_all(&fast).unwrap();
+        std::fs::create_dir_all(&slow).unwrap();
+        let (mut fast_paths, mut slow_paths) = (Vec::new(), Vec::new());
+        for w in 0..12u32 {
+            let root = format!("/ci/w{w}/proj");
+            let mut data = CoverageData {
+                branch_coverage: w % 5 != 0,
+                root: Some(root.clone()),
+                sources: vec![Source {
+                    host: Some(format!("h{}", w % 2)),
+                    worker: Some(format!("gw{w}")),
+                    platform: Some(format!("platform p{}", w % 3)),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            for (i, name) in ["pkg/a.py", "pkg/b.c", "lib/c.py"].iter().enumerate() {
+                if (w as usize + i) % 4 == 3 {
+                    continue;
+                }
+                let mut file = FileCoverage::default();
+                for line in 1..=20 {
+                    file.lines.insert(line, u64::from((line * 7 + w) % 3));
+                }
+                file.arcs.insert((3, 4), Some(u64::from(w % 2)));
+                file.arcs.insert((3, -1), Some(u64::from(w % 3)));
+                let key = (5, BranchId::Num(0), BranchId::Num(w % 2));
+                file.branches.insert(key, Some(1));
+                file.branches.insert(
+                    (6, "0".into(), "jump to line 9".into()),
+                    Some(u64::from(w % 2)),
+                );
+                let hits = u64::from(w % 2);
+                let f = Function {
+                    start: 2,
+                    end: None,
+                    hits,
+                };
+                file.functions.insert("f".into(), f);
+                let platform = format!("platform p{}", w % 3);
+                file.source_hashes
+                    .insert(format!("{:064}", w % 2), [platform].into());
+                let spelled = match i % 2 {
+                    0 => format!("{root}/{name}"),
+                    _ => name.to_string(),
+                };
+                data.files.insert(spelled, file);
+            }
+            if w == 6 {
+                let twice = data.files["/ci/w6/proj/pkg/a.py"].clone();
+                data.files.insert("/ci/w6/proj/pkg/./a.py".into(), twice);
+            }
+            let text = crate::formats::native::to_string(&data);
+            let name = format!("w{w:02}.covmerge.json");
+            std::fs::write(fast.join(&name), &text).unwrap();
+            let escaped = text.replacen("\"producer\":\"c", "\"producer\":\"\\u0063", 1);
+            let records = |text: &str| {
+                let read = crate::formats::fast_read(text.as_bytes());
+                matches!(read, Some(FastRead::Records(..)))
+            };
+            assert!(records(&text) && !records(&escaped), "{text}");
+            std::fs::write(slow.join(&name), escaped).unwrap();
+            fast_paths.push(fast.join(&name));
+            slow_paths.push(slow.join(&name));
+        }
+        let outcome = |i: &InputOutcome| {
+            let name = i.path.file_name().map(|n| n.to_owned());
+            (
+                name,
+                i.status.clone(),
+                i.format,
+                i.sources.clone(),
+                i.files,
+                i.statements,
+                i.covered,
+            )
+        };
+        for attribution in [None, Some(Dimension::Platform), Some(Dimension::Worker)] {
+            let options = CombineOptions {
+                attribution: attribution.clone(),
+                ..Default::default()
+            };
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let combine = |paths: &[PathBuf]| {
+                    let mut warnings = Vec::new();
+                    let combined = pool
+                        .install(|| {
+                            super::super::combine_files(paths, &options, &mut |w| {
+                                warnings.push(w.replace("/fast/", "/").replace("/slow/", "/"))
+                            })
+                        })
+                        .unwrap();
+                    (combined, warnings)
+                };
+                let ((fast, fast_warnings), (slow, slow_warnings)) =
+                    (combine(&fast_paths), combine(&slow_paths));
+                let what = format!("{attribution:?}, {threads} threads");
+                assert_eq!(fast.data, slow.data, "{what}");
+                assert_eq!(fast.notes, slow.notes, "{what}");
+                assert_eq!(fast_warnings, slow_warnings, "{what}");
+                let outcomes = |c: &Combined| c.inputs.iter().map(outcome).collect::<Vec<_>>();
+                assert_eq!(outcomes(&fast), outcomes(&slow), "{what}");
+                assert_eq!(
+                    fast.data.files.len(),
+                    3,
+                    "roots stripped: {:?}",
+                    fast.data.files.keys()
+                );
+                assert_eq!(fast.inputs[6].files, 2, "a.py counted once");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The first of two byte-identical inputs is rejected after it was

@@ -118,6 +118,14 @@ pub trait InputFormat: Sync {
             format!("{} is not read as a stream", self.name()),
         ))
     }
+    /// Readers whose inputs say who measured them before listing their
+    /// files (covmerge's own data files): the whole input as flat records,
+    /// for a combine to add to its running result as it adds a stream's,
+    /// when the fast reader takes the text; `None` to read it with
+    /// [`InputFormat::read`], which gives the same result or the message.
+    fn read_records<'a>(&self, _text: &'a str) -> Option<RecordsInput<'a>> {
+        None
+    }
     /// Binary formats only: does this content look like this format?
     /// Checked on the raw bytes, before they are decoded as text. Text
     /// formats keep the default (`false`).
@@ -170,6 +178,27 @@ pub struct FileRecords<'a> {
     /// when there is any: an LCOV record has none, and making and dropping
     /// seventeen empty maps per record took 2% of an LCOV combine.
     pub file: Option<FileCoverage>,
+}
+
+/// A whole input as [`InputFormat::read_records`] reads it.
+#[derive(Debug, Default)]
+pub struct RecordsInput<'a> {
+    /// Everything the input says but its files (`files` is empty).
+    pub head: CoverageData,
+    /// Its files in the order written, each name once.
+    pub files: Vec<FileRecords<'a>>,
+}
+
+impl RecordsInput<'_> {
+    /// The input as one [`CoverageData`], as [`InputFormat::read`] gives it.
+    pub fn into_data(self) -> CoverageData {
+        let mut data = self.head;
+        for records in self.files {
+            let (name, file) = records.into_file();
+            data.files.insert(name, file);
+        }
+        data
+    }
 }
 
 /// A function or class region as a streaming reader hands it over: the
@@ -378,11 +407,33 @@ fn collect_stream(
     Ok(data)
 }
 
-/// The reader [`parse`] would pick for `bytes`, with the text, when that
-/// reader streams ([`InputFormat::streams`]). `None` for binary,
-/// compressed or non-UTF-8 input and for formats that do not stream:
-/// [`parse`] reads those.
-pub fn streaming_reader(bytes: &[u8]) -> Option<(&'static dyn InputFormat, &str)> {
+/// How a combine reads an input without building its [`CoverageData`]
+/// first (see [`fast_read`]).
+pub enum FastRead<'a> {
+    /// A streaming reader ([`InputFormat::stream`]) and the input's text.
+    Stream(&'static dyn InputFormat, &'a str),
+    /// The input read whole as records ([`InputFormat::read_records`]), and
+    /// the reader that read it.
+    Records(&'static dyn InputFormat, RecordsInput<'a>),
+}
+
+/// The reader [`parse`] would pick for `bytes`, when it reads them the fast
+/// way: as a stream, or as records. `None` for binary, compressed or
+/// non-UTF-8 input, for formats with neither way, and for records the fast
+/// reader left to the full one: [`parse`] reads those.
+pub fn fast_read(bytes: &[u8]) -> Option<FastRead<'_>> {
+    let (reader, text) = text_reader(bytes)?;
+    if reader.streams() {
+        return Some(FastRead::Stream(reader, text));
+    }
+    reader
+        .read_records(text)
+        .map(|records| FastRead::Records(reader, records))
+}
+
+/// The reader [`parse`] would pick for `bytes`, with the text, when they
+/// are plain UTF-8 text (no gzip, no binary format).
+fn text_reader(bytes: &[u8]) -> Option<(&'static dyn InputFormat, &str)> {
     if bytes.starts_with(&[0x1f, 0x8b]) || READERS.iter().any(|r| r.detect_bytes(bytes)) {
         return None;
     }
@@ -390,7 +441,7 @@ pub fn streaming_reader(bytes: &[u8]) -> Option<(&'static dyn InputFormat, &str)
     let text =
         simdutf8::basic::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     let reader = *READERS.iter().find(|r| r.detect(text))?;
-    reader.streams().then_some((reader, text))
+    Some((reader, text))
 }
 
 /// All readers, most specific first.
@@ -848,7 +899,7 @@ mod tests {
         }
     }
 
-    /// The SIMD validator behind [`streaming_reader`] and [`decode`] takes
+    /// The SIMD validator behind [`fast_read`] and [`decode`] takes
     /// exactly the text std takes, and `decode` names std's first bad
     /// offset: for bad, cut, overlong and surrogate sequences at every
     /// position of a record, past the 32- and 64-byte blocks it works in.
@@ -874,12 +925,12 @@ mod tests {
                 bytes.extend_from_slice(insertion);
                 bytes.extend_from_slice(&record.as_bytes()[at..]);
                 let std = std::str::from_utf8(&bytes);
-                // Valid text still has to look like a streaming format.
-                let expected = std.ok().filter(|text| {
-                    (READERS.iter().find(|r| r.detect(text))).is_some_and(|r| r.streams())
-                });
-                let streams = streaming_reader(&bytes).map(|(_, text)| text);
-                assert_eq!(streams, expected, "at {at}, {insertion:?}");
+                // Valid text still has to look like a format.
+                let expected = std
+                    .ok()
+                    .filter(|text| READERS.iter().any(|r| r.detect(text)));
+                let fast = text_reader(&bytes).map(|(_, text)| text);
+                assert_eq!(fast, expected, "at {at}, {insertion:?}");
                 let mut diag = Diagnostics::default();
                 let text = decode(&bytes, &mut diag);
                 match std {

@@ -9,11 +9,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{json_error, Diagnostics, InputFormat};
+use super::{json_error, Diagnostics, InputFormat, RecordsInput};
 use crate::error::{Error, Result};
 use crate::model::{
     BranchId, CoverageData, FileCoverage, Function, GroupCoverage, Mode, Region, RegionKind, Source,
 };
+
+mod scan;
 
 /// The data file format version this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -37,24 +39,39 @@ impl InputFormat for Native {
             .unwrap_or(false)
     }
 
+    /// By the byte scanner ([`scan`]) when it takes the text, otherwise by
+    /// serde, which gives the same result or the message.
     fn read(&self, path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
-        let raw: RawData = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
-        if raw.covmerge == 0 || raw.covmerge > FORMAT_VERSION {
-            return Err(Error::parse(
-                path,
-                None,
-                format!(
-                    "covmerge data format version {} is not supported (this covmerge reads 1 to {})",
-                    raw.covmerge, FORMAT_VERSION
-                ),
-            ));
+        match scan::read(text) {
+            Some(records) => Ok(records.into_data()),
+            None => read_serde(path, text, diag),
         }
-        raw.into_model(
-            path,
-            diag,
-            &mut super::Budget::new(text.len(), COVERED_BY_PER_BYTE, COVERED_BY_FLOOR),
-        )
     }
+
+    fn read_records<'a>(&self, text: &'a str) -> Option<RecordsInput<'a>> {
+        scan::read(text)
+    }
+}
+
+/// The reference reader: the whole file deserialized by serde's derive,
+/// then converted.
+fn read_serde(path: &Path, text: &str, diag: &mut Diagnostics) -> Result<CoverageData> {
+    let raw: RawData = serde_json::from_str(text).map_err(|e| json_error(path, e))?;
+    if raw.covmerge == 0 || raw.covmerge > FORMAT_VERSION {
+        return Err(Error::parse(
+            path,
+            None,
+            format!(
+                "covmerge data format version {} is not supported (this covmerge reads 1 to {})",
+                raw.covmerge, FORMAT_VERSION
+            ),
+        ));
+    }
+    raw.into_model(
+        path,
+        diag,
+        &mut super::Budget::new(text.len(), COVERED_BY_PER_BYTE, COVERED_BY_FLOOR),
+    )
 }
 
 #[derive(Serialize, Deserialize)]
@@ -283,6 +300,43 @@ fn platform_of(source: &Source) -> String {
         .unwrap_or_else(|| UNKNOWN_PLATFORM.to_string())
 }
 
+/// The sources as the model keeps them, sorted.
+fn sources_of(path: &Path, raw: Vec<RawSource>) -> Result<Vec<Source>> {
+    let mut sources = Vec::with_capacity(raw.len());
+    for s in raw {
+        let mode = Mode::parse(&s.mode).ok_or_else(|| {
+            Error::parse(
+                path,
+                None,
+                format!("source mode {:?} is not one of load, each, unknown", s.mode),
+            )
+        })?;
+        sources.push(Source {
+            host: s.host,
+            platform: s.platform,
+            worker: s.worker,
+            root: s.root,
+            mode,
+            labels: s.labels,
+            created: s.created,
+            converted_from: s.converted_from,
+            producer: s.producer,
+        });
+    }
+    sources.sort();
+    Ok(sources)
+}
+
+/// The platforms a file's one `source_hash` stands for: its data file's.
+fn own_platforms(sources: &[Source]) -> std::collections::BTreeSet<String> {
+    let mut platforms: std::collections::BTreeSet<String> =
+        sources.iter().map(platform_of).collect();
+    if platforms.is_empty() {
+        platforms.insert(UNKNOWN_PLATFORM.to_string());
+    }
+    platforms
+}
+
 impl RawData<'_> {
     fn into_model(
         self,
@@ -290,33 +344,8 @@ impl RawData<'_> {
         diag: &mut Diagnostics,
         budget: &mut super::Budget,
     ) -> Result<CoverageData> {
-        let mut sources = Vec::with_capacity(self.sources.len());
-        for s in self.sources {
-            let mode = Mode::parse(&s.mode).ok_or_else(|| {
-                Error::parse(
-                    path,
-                    None,
-                    format!("source mode {:?} is not one of load, each, unknown", s.mode),
-                )
-            })?;
-            sources.push(Source {
-                host: s.host,
-                platform: s.platform,
-                worker: s.worker,
-                root: s.root,
-                mode,
-                labels: s.labels,
-                created: s.created,
-                converted_from: s.converted_from,
-                producer: s.producer,
-            });
-        }
-        sources.sort();
-        let mut own_platforms: std::collections::BTreeSet<String> =
-            sources.iter().map(platform_of).collect();
-        if own_platforms.is_empty() {
-            own_platforms.insert(UNKNOWN_PLATFORM.to_string());
-        }
+        let sources = sources_of(path, self.sources)?;
+        let own_platforms = own_platforms(&sources);
         let mut files: BTreeMap<String, FileCoverage> = BTreeMap::new();
         for (name, raw) in self.files {
             let mut file = FileCoverage::default();
