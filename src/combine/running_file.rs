@@ -550,7 +550,8 @@ fn add_function_list(mine: &mut BTreeMap<String, Function>, list: Vec<(&str, Fun
             .collect();
         return;
     }
-    if mine.len() == list.len() && mine.keys().zip(&list).all(|(a, (b, _))| a == b) {
+    let same = |(a, (b, _)): (&String, &(&str, Function))| crate::formats::same_name(a, b);
+    if mine.len() == list.len() && mine.keys().zip(&list).all(same) {
         for (func, (_, other)) in mine.values_mut().zip(&list) {
             func.merge(other);
         }

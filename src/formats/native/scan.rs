@@ -23,6 +23,7 @@ use crate::model::{BranchId, CoverageData, FileCoverage, Function, RegionKind};
 pub(super) fn read(text: &str) -> Option<RecordsInput<'_>> {
     let mut scan = Scan {
         j: JsonScan::new(text),
+        sizes: Sizes::default(),
         platforms: BTreeSet::new(),
     };
     let input = scan.data()?;
@@ -31,6 +32,11 @@ pub(super) fn read(text: &str) -> Option<RecordsInput<'_>> {
 
 struct Scan<'a> {
     j: JsonScan<'a>,
+    /// The lengths of the last file's lists: the next file's are sized by
+    /// them (a worker's files are alike), not grown step by step. A list
+    /// thus holds at most as much room as the one before it used, so all
+    /// of them stay within twice what the input lists.
+    sizes: Sizes,
     /// The platforms of the file's sources, which a file's `source_hash`
     /// stands for.
     platforms: BTreeSet<String>,
@@ -159,6 +165,9 @@ impl<'a> Scan<'a> {
         self.j.expect(b'{')?;
         let mut records = FileRecords {
             name: Cow::Borrowed(name),
+            lines: Vec::with_capacity(self.sizes.lines),
+            numeric_branches: Vec::with_capacity(self.sizes.branches),
+            functions: Vec::with_capacity(self.sizes.functions),
             ..Default::default()
         };
         let mut rest = FileCoverage::default();
@@ -254,6 +263,11 @@ impl<'a> Scan<'a> {
         if rest != FileCoverage::default() {
             records.file = Some(rest);
         }
+        self.sizes = Sizes {
+            lines: records.lines.len(),
+            branches: records.numeric_branches.len(),
+            functions: records.functions.len(),
+        };
         Some(records)
     }
 
@@ -266,9 +280,9 @@ impl<'a> Scan<'a> {
             s.j.expect(b'[')?;
             let line = s.line()?;
             s.comma()?;
-            let block = BranchId::parse(s.j.string()?);
+            let block = s.id()?;
             s.comma()?;
-            let branch = BranchId::parse(s.j.string()?);
+            let branch = s.id()?;
             s.comma()?;
             let taken = s.taken()?;
             s.j.expect(b']')?;
@@ -286,6 +300,17 @@ impl<'a> Scan<'a> {
             }
             Some(())
         })
+    }
+
+    /// A branch id: mostly one digit, taken without searching for the
+    /// string's end or parsing it.
+    fn id(&mut self) -> Option<BranchId> {
+        let at = self.j.i;
+        if let Some([b'"', digit @ b'0'..=b'9', b'"']) = self.j.s.get(at..at + 3) {
+            self.j.i = at + 3;
+            return Some(BranchId::Num(u32::from(digit - b'0')));
+        }
+        self.j.string().map(BranchId::parse)
     }
 
     /// `[kind, name, start_line, [lines], declared_branches]`, sorted by
@@ -321,6 +346,14 @@ impl<'a> Scan<'a> {
             Some(())
         })
     }
+}
+
+/// How long a file's lists were.
+#[derive(Default)]
+struct Sizes {
+    lines: usize,
+    branches: usize,
+    functions: usize,
 }
 
 /// `Some` when `next` comes strictly after `last`: a list written in
