@@ -191,12 +191,12 @@ impl Accumulator {
 
     /// With attribution on, the group `data` is added to and attributed
     /// with at the end (see [`one_group`]); `None` when it is attributed
-    /// now: it spans groups, or it is this thread's first input of its
-    /// group (see [`HeldGroups::met_before`]).
+    /// now: it spans groups, or it is a new group's input when this thread
+    /// holds as many groups as it may (see [`HeldGroups::defers`]).
     fn deferred_group(&mut self, data: &CoverageData, options: &CombineOptions) -> Option<String> {
         (options.attribution.as_ref())
             .and_then(|dim| one_group(data, dim))
-            .filter(|group| self.grouped.met_before(group))
+            .filter(|group| self.grouped.defers(group))
     }
 
     /// Add an input's files, read by a streaming reader (see
