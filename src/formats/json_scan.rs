@@ -76,6 +76,11 @@ impl<'a> JsonScan<'a> {
         self.expect(b'"')?;
         let start = self.i;
         let rest = self.s.get(start..)?;
+        if let Some(end) = short_string_end(rest) {
+            let out = self.text.get(start..start + end?)?;
+            self.i = start + end? + 1;
+            return Some(out);
+        }
         let len = memchr::memchr2(b'"', b'\\', rest)?;
         let body = rest.get(..len)?;
         // No early exit, so that the check is vectorised.
@@ -229,7 +234,76 @@ impl<'a> JsonScan<'a> {
     }
 }
 
+/// Bytes looked at a word at a time before a string's end is searched for.
+const SHORT: usize = 64;
+
+/// Where the string that `rest` starts ends (its closing quote), eight
+/// bytes at a time for its first [`SHORT`] bytes: most keys and names are
+/// shorter, and the vector search's call and set-up cost more than such
+/// a string. `Some(None)` when a backslash or a control character comes
+/// first (the string is not read here); `None` when the string is longer,
+/// or the text ends within a word (the search then reads it).
+fn short_string_end(rest: &[u8]) -> Option<Option<usize>> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte that is zero, of each byte below 0x20.
+    // Borrows run upward only, so the lowest bit set is always a true one.
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let below_space = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    for (at, chunk) in rest.chunks_exact(8).take(SHORT / 8).enumerate() {
+        let w = u64::from_le_bytes(chunk.try_into().ok()?);
+        let hits = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | below_space(w);
+        if hits != 0 {
+            let end = at * 8 + (hits.trailing_zeros() / 8) as usize;
+            return Some((rest.get(end) == Some(&b'"')).then_some(end));
+        }
+    }
+    None
+}
+
 /// A field seen once; `None` (leave it to serde) the second time.
 pub(crate) fn once(seen: &mut bool) -> Option<()> {
     (!std::mem::replace(seen, true)).then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonScan;
+
+    /// What `string` must give: the text up to the first quote, unless a
+    /// backslash or a control character comes first.
+    fn reference(text: &str) -> Option<(&str, usize)> {
+        let body = text.strip_prefix('"')?;
+        let end = body.find(['"', '\\'])?;
+        let ok = body.as_bytes()[end] == b'"' && body[..end].bytes().all(|b| b >= 0x20);
+        ok.then(|| (&body[..end], end + 2))
+    }
+
+    /// Strings of every length past the word-at-a-time part, with a byte
+    /// that matters (or a multi-byte character) at every position, and
+    /// the text ending right after them, or going on with a newline or a
+    /// backslash soon after the string's end.
+    #[test]
+    fn strings_end_where_the_reference_says() {
+        let mut checked = 0;
+        for len in 0..80 {
+            for at in 0..=len {
+                for special in ["\"", "\\", "\u{1f}", "\u{0}", "\u{7f}", "é", " ", "\n"] {
+                    for tail in ["", "\"", "\":1}", "\",\n", "\"\\u0041\""] {
+                        let body: String = (0..len)
+                            .map(|i| if i == at { special } else { "k" })
+                            .collect();
+                        let text = format!("\"{body}{tail}");
+                        let mut scan = JsonScan::new(&text);
+                        let got = scan.string().map(|s| (s, scan.i));
+                        assert_eq!(got, reference(&text), "{text:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
 }
