@@ -3,9 +3,9 @@
 //! [`FileAnalysis`] computes, once per file, what coverage.py's `Analysis`
 //! computes: statements, executed, missing and excluded lines, branch lines
 //! with their exit counts, executed and missing arcs, and the [`Numbers`].
-//! It narrows to a subset of lines (a function or class region) or to what
-//! one attribution group covered, returning the same type, so the table,
-//! every export and every view read the same numbers.
+//! It narrows to a subset of lines (a function or class region), returning
+//! the same type, and counts what one attribution group covered from it,
+//! so the table, every export and every view read the same numbers.
 //!
 //! [`Selection`] picks the files to report once (include/omit) and holds
 //! each file's analysis and the TOTAL; every output renders from it.
@@ -142,54 +142,43 @@ impl FileAnalysis {
         a
     }
 
-    /// `file` as one attribution group alone covered it: the statements and
-    /// branch outcomes are the union's (the source is the same everywhere),
-    /// only what ran differs. `None`: the group covered nothing here.
-    pub fn covered_by(file: &FileCoverage, group: Option<&GroupCoverage>) -> FileAnalysis {
+    /// The numbers of `file` as one attribution group alone covered it,
+    /// from `self`, the analysis of the whole `file`: the statements and
+    /// branch outcomes are the union's (the source is the same
+    /// everywhere), only what ran differs. `None`: the group covered
+    /// nothing here. Counted without building the group's analysis (a
+    /// view per worker makes one per file and worker); the rule for
+    /// missing and partial branches is `missed_branches`, as for
+    /// every analysis.
+    pub fn group_numbers(&self, file: &FileCoverage, group: Option<&GroupCoverage>) -> Numbers {
         let empty = GroupCoverage::default();
         let g = group.unwrap_or(&empty);
-        let ran = |yes: bool| u64::from(yes);
-        let view = FileCoverage {
-            lines: file
-                .lines
-                .keys()
-                .map(|l| (*l, ran(g.lines.contains(l))))
-                .collect(),
-            excluded: file.excluded.clone(),
-            arcs: file
-                .arcs
-                .keys()
-                .map(|k| (*k, Some(ran(g.arcs.contains(k)))))
-                .collect(),
-            branches: file
-                .branches
-                .keys()
-                .map(|k| (k.clone(), Some(ran(g.branches.contains(k)))))
-                .collect(),
-            declared_branches: file.declared_branches,
-            statements_unknown: file.statements_unknown,
-            ..Default::default()
-        };
-        FileAnalysis::of(&view)
+        let ran = self.statements.intersection(&g.lines).count();
+        let line_missing = |line: &u32| self.statements.contains(line) && !g.lines.contains(line);
+        // Per branch line, the outcomes the group did not take; arcs only
+        // where they are branches (see `of`).
+        let arcs = (!file.statements_unknown).then_some(&file.arcs);
+        let missed_arcs = arcs.into_iter().flat_map(|arcs| arcs.keys());
+        let missed_arcs = per_line(missed_arcs.map(|k| (k.0, !g.arcs.contains(k))));
+        let missed_lines = per_line(file.branches.keys().map(|k| (k.0, !g.branches.contains(k))));
+        let (missing_branches, partial_branches) =
+            missed_branches(missed_arcs.chain(missed_lines), line_missing);
+        Numbers {
+            missing: self.statements.len() - ran,
+            missing_branches,
+            partial_branches,
+            ..self.numbers
+        }
     }
 
     /// The counts of what this analysis holds, plus `unlisted` outcomes
     /// known only as a number (never missing).
     fn count(&self, unlisted: usize) -> Numbers {
-        let mut missing_branches = 0usize;
-        let mut partial = 0usize;
-        let mut missed = |line: &u32, n: usize| {
-            missing_branches += n;
-            if !self.missing.contains(line) {
-                partial += n;
-            }
-        };
-        for (line, tos) in &self.missing_arcs {
-            missed(line, tos.len());
-        }
-        for (line, (outcomes, taken)) in &self.line_branches {
-            missed(line, outcomes - taken);
-        }
+        let arcs = self.missing_arcs.iter().map(|(l, tos)| (*l, tos.len()));
+        let lines =
+            (self.line_branches.iter()).map(|(l, (outcomes, taken))| (*l, outcomes - taken));
+        let (missing_branches, partial) =
+            missed_branches(arcs.chain(lines), |line| self.missing.contains(line));
         let branches = self.exits.values().sum::<usize>()
             + self.line_branches.values().map(|(n, _)| n).sum::<usize>();
         Numbers {
@@ -234,6 +223,37 @@ impl FileAnalysis {
         }
         lines::join(items)
     }
+}
+
+/// coverage.py's missing and partial branch counts, from the outcomes
+/// not taken per branch line: all are missing, and they are partial too
+/// where the line itself ran (`line_missing` says it did not).
+fn missed_branches(
+    missed: impl Iterator<Item = (u32, usize)>,
+    line_missing: impl Fn(&u32) -> bool,
+) -> (usize, usize) {
+    let (mut missing, mut partial) = (0usize, 0usize);
+    for (line, n) in missed {
+        missing += n;
+        if !line_missing(&line) {
+            partial += n;
+        }
+    }
+    (missing, partial)
+}
+
+/// Per line, how many of `outcomes` (line, not taken), sorted by line,
+/// were not taken.
+fn per_line(outcomes: impl Iterator<Item = (u32, bool)>) -> impl Iterator<Item = (u32, usize)> {
+    let mut outcomes = outcomes.peekable();
+    std::iter::from_fn(move || {
+        let (line, missed) = outcomes.next()?;
+        let mut n = usize::from(missed);
+        while let Some((_, missed)) = outcomes.next_if(|(l, _)| *l == line) {
+            n += usize::from(missed);
+        }
+        Some((line, n))
+    })
 }
 
 #[cfg(test)]
@@ -336,12 +356,88 @@ mod tests {
             arcs: [(1, 2)].into_iter().collect(),
             ..Default::default()
         };
-        let a = FileAnalysis::covered_by(&f, Some(&g));
-        assert_eq!(a.numbers.statements, 3);
-        assert_eq!(a.numbers.missing, 1);
-        assert_eq!(a.numbers.branches, 2);
-        assert_eq!(a.numbers.missing_branches, 1);
-        assert_eq!(a.numbers.partial_branches, 1);
-        assert_eq!(FileAnalysis::covered_by(&f, None).numbers.missing, 3);
+        let n = FileAnalysis::of(&f).group_numbers(&f, Some(&g));
+        assert_eq!(n.statements, 3);
+        assert_eq!(n.missing, 1);
+        assert_eq!(n.branches, 2);
+        assert_eq!(n.missing_branches, 1);
+        assert_eq!(n.partial_branches, 1);
+        assert_eq!(FileAnalysis::of(&f).group_numbers(&f, None).missing, 3);
+    }
+
+    /// `file` as `group` alone saw it: every statement and outcome, run
+    /// only where the group ran it.
+    fn as_the_group_saw_it(file: &FileCoverage, g: &GroupCoverage) -> FileCoverage {
+        let ran = |yes: bool| u64::from(yes);
+        FileCoverage {
+            lines: (file.lines.keys())
+                .map(|l| (*l, ran(g.lines.contains(l))))
+                .collect(),
+            excluded: file.excluded.clone(),
+            arcs: (file.arcs.keys())
+                .map(|k| (*k, Some(ran(g.arcs.contains(k)))))
+                .collect(),
+            branches: (file.branches.keys())
+                .map(|k| (k.clone(), Some(ran(g.branches.contains(k)))))
+                .collect(),
+            declared_branches: file.declared_branches,
+            statements_unknown: file.statements_unknown,
+            ..Default::default()
+        }
+    }
+
+    /// A group's numbers are the analysis of the file as the group alone
+    /// saw it, for random files (statements, excluded lines, arcs, generic
+    /// branches, declared outcomes, raw data) and random groups (some of
+    /// what ran, some of what is not in the file, nothing).
+    #[test]
+    fn group_numbers_are_the_analysis_of_what_the_group_saw() {
+        use crate::model::BranchId;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut partial = 0;
+        for round in 0..2_000 {
+            let mut f = FileCoverage::default();
+            for line in 1..=next(30) as u32 {
+                match next(4) {
+                    0 => drop(f.excluded.insert(line)),
+                    1 => {}
+                    _ => drop(f.lines.insert(line, next(3))),
+                }
+            }
+            for _ in 0..next(12) {
+                let from = next(30) as u32 + 1;
+                let to = next(34) as i64 - 2;
+                f.arcs
+                    .insert((from, to), [None, Some(0), Some(1)][next(3) as usize]);
+                let key = (from, BranchId::Num(0), BranchId::Num(next(3) as u32));
+                f.branches
+                    .insert(key, [None, Some(0), Some(2)][next(3) as usize]);
+            }
+            f.declared_branches = (next(3) == 0).then(|| next(40));
+            f.statements_unknown = next(8) == 0;
+            let mut g = GroupCoverage::default();
+            for line in 0..=32 {
+                if next(2) == 0 {
+                    g.lines.insert(line);
+                }
+            }
+            g.arcs.extend(f.arcs.keys().filter(|_| next(2) == 0));
+            g.arcs.insert((next(30) as u32, 7));
+            g.branches
+                .extend(f.branches.keys().filter(|_| next(2) == 0).cloned());
+            let (group, nothing) = ((round % 10 != 0).then_some(&g), GroupCoverage::default());
+            let seen = as_the_group_saw_it(&f, group.unwrap_or(&nothing));
+            let expected = FileAnalysis::of(&seen).numbers;
+            let whole = FileAnalysis::of(&f);
+            assert_eq!(whole.group_numbers(&f, group), expected, "{f:?} {g:?}");
+            partial += usize::from(expected.partial_branches > 0);
+        }
+        assert!(partial > 300, "{partial}");
     }
 }

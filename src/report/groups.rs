@@ -14,7 +14,7 @@ use tabled::settings::peaker::Priority;
 use tabled::settings::{Alignment, Style, Width};
 
 use crate::analysis::lines::{self, arc_text, Item};
-use crate::analysis::{FileAnalysis, Numbers, SelectedFile, Selection};
+use crate::analysis::{Numbers, SelectedFile, Selection};
 use crate::attribution::abbreviate;
 use crate::error::{Error, Result};
 use crate::model::{CoverageData, GroupCoverage, Mode};
@@ -129,7 +129,7 @@ impl GroupNumbers {
                 let mut numbers: Vec<Numbers> = groups
                     .names
                     .iter()
-                    .map(|g| FileAnalysis::covered_by(f.file, f.file.covered_by.get(g)).numbers)
+                    .map(|g| f.analysis.group_numbers(f.file, f.file.covered_by.get(g)))
                     .collect();
                 numbers.push(f.analysis.numbers);
                 numbers
@@ -464,7 +464,7 @@ mod tests {
         assert!(diff(&selection, Some("nope"), &[]).is_err());
         let f = &data.files["m.py"];
         let g = f.covered_by.get("platform linux, python 3.12.1-final-0");
-        let n = FileAnalysis::covered_by(f, g).numbers;
+        let n = crate::analysis::FileAnalysis::of(f).group_numbers(f, g);
         assert_eq!((n.statements, n.missing), (5, 3));
     }
 }

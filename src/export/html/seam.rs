@@ -78,5 +78,5 @@ pub fn select<'a>(analysed: &'a Analysed<'a>, options: &ReportOptions) -> Result
 
 /// What one group alone covered in `file` (the views' numbers).
 pub fn group_numbers(file: &FileCoverage, group: Option<&GroupCoverage>) -> Numbers {
-    FileAnalysis::covered_by(file, group).numbers
+    FileAnalysis::of(file).group_numbers(file, group)
 }
