@@ -160,6 +160,7 @@ cmd() {
     view-o) CMD=("$COVMERGE" combine -q "${MAP[@]}" lcov -o "$WORK/out.covmerge.json") ;;
     recorded) CMD=("$COVMERGE" combine -q --no-config "${MAP[@]}" recorded) ;;
     view-by-platform) CMD=("$COVMERGE" combine -q --no-config "${MAP[@]}" --by-platform recorded) ;;
+    view-by-worker) CMD=("$COVMERGE" combine -q --no-config "${MAP[@]}" --by-platform --by worker recorded) ;;
     *)
         echo "bench: unknown key $1" >&2
         exit 1
@@ -252,7 +253,7 @@ for scale in $SCALES; do
     keys=(cat-lcov floor-lcov floor-parse-lcov covmerge-lcov covmerge-lcov-1t grcov grcov-2t)
     [ "$lcov_ran" = 1 ] && keys+=(lcov-a)
     [ "$py" = 1 ] && keys+=(cat-json floor-json floor-sqlite covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
-    [ "$views" = 1 ] && keys+=(view-json view-lcov view-xml view-csv view-markdown view-o recorded view-by-platform)
+    [ "$views" = 1 ] && keys+=(view-json view-lcov view-xml view-csv view-markdown view-o recorded view-by-platform view-by-worker)
     [ "$lcov_ran" = 1 ] || printf '%s\tlcov-a\tskipped (BENCH_SKIP_LCOV)\n' "$scale" >>"$NOTES"
     run_rounds "$scale" "$dir" "${keys[@]}"
 
