@@ -122,7 +122,8 @@ fn file_rows(o: &mut String, r: &Report) {
         );
         number_cells(o, &f.numbers, table);
         for g in &r.groups.names {
-            group_cell(o, &group_numbers(f.file, f.file.covered_by.get(g)), table);
+            let numbers = group_numbers(f.file, f.analysis, f.file.covered_by.get(g));
+            group_cell(o, &numbers, table);
         }
         if table.show_missing {
             let _ = write!(o, "<td class=\"missing\">{}</td>", esc(&f.missing));
@@ -140,8 +141,8 @@ fn total_row(o: &mut String, r: &Report) {
     number_cells(o, &table.total, table);
     for g in &r.groups.names {
         let mut total = Numbers::default();
-        for file in &r.selection.kept {
-            total += group_numbers(file, file.covered_by.get(g));
+        for (file, analysis) in &r.selection.kept {
+            total += group_numbers(file, analysis, file.covered_by.get(g));
         }
         group_cell(o, &total, table);
     }

@@ -67,7 +67,7 @@ fn page_header(r: &Report, i: usize) -> String {
     if !groups.names.is_empty() {
         o.push_str("<p class=\"groups\">");
         for (short, full) in groups.short.iter().zip(&groups.names) {
-            let g = group_numbers(file, file.covered_by.get(full));
+            let g = group_numbers(file, f.analysis, file.covered_by.get(full));
             let _ = write!(
                 o,
                 "<span class=\"g\" title=\"{}\">{}: {}%</span> ",

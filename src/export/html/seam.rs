@@ -31,8 +31,8 @@ pub struct Selection<'a> {
     pub table: Table,
     /// The shown files, in the table's order.
     pub files: Vec<Selected<'a>>,
-    /// Every selected file, shown or skipped.
-    pub kept: Vec<&'a FileCoverage>,
+    /// Every selected file, shown or skipped, with its analysis.
+    pub kept: Vec<(&'a FileCoverage, &'a FileAnalysis)>,
 }
 
 /// The table's rows of `analysed`, each with its file and analysis.
@@ -72,11 +72,20 @@ pub fn select<'a>(analysed: &'a Analysed<'a>, options: &ReportOptions) -> Result
     Ok(Selection {
         table,
         files,
-        kept: analysed.files.iter().map(|f| f.file).collect(),
+        kept: analysed
+            .files
+            .iter()
+            .map(|f| (f.file, &f.analysis))
+            .collect(),
     })
 }
 
-/// What one group alone covered in `file` (the views' numbers).
-pub fn group_numbers(file: &FileCoverage, group: Option<&GroupCoverage>) -> Numbers {
-    FileAnalysis::of(file).group_numbers(file, group)
+/// What one group alone covered in `file`, whose analysis is `analysis`
+/// (the views' numbers).
+pub fn group_numbers(
+    file: &FileCoverage,
+    analysis: &FileAnalysis,
+    group: Option<&GroupCoverage>,
+) -> Numbers {
+    analysis.group_numbers(file, group)
 }
