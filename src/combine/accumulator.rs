@@ -102,22 +102,19 @@ impl Accumulator {
             Ok(b) => b,
             Err(err) => return self.reject(index, path, err, None),
         };
-        let hash = (
-            bytes.len() as u64,
-            options.content_hashes.then(|| sha256_hex(&bytes)),
-        );
         // Streaming readers (LCOV, coverage.py JSON) add each file's flat
         // records straight into the running result, and so does a data
         // file read whole as records, unless it must be attributed now.
         let (parsed, group) = match formats::fast_read(&bytes) {
             Some(FastRead::Stream(reader, text)) => {
-                return self.read_streamed(index, path, &bytes, reader, text, hash, options);
+                return self.read_streamed(index, path, &bytes, reader, text, options);
             }
             Some(FastRead::Records(reader, records)) => {
                 let group = self.deferred_group(&records.head, options);
                 if options.attribution.is_none() || group.is_some() {
                     if let Some(names) = self.map_records(&records, options) {
                         let format = reader.name();
+                        let hash = content_hash(&bytes, options);
                         self.add_records(index, path, format, records, names, group, hash, options);
                         return;
                     }
@@ -137,6 +134,7 @@ impl Accumulator {
                 Err(err) => return self.reject(index, path, err, Some(&bytes)),
             },
         };
+        let hash = content_hash(&bytes, options);
         drop(bytes);
         let mut warnings = parsed.diagnostics.messages(path);
         let mut parsed = parsed;
@@ -201,7 +199,6 @@ impl Accumulator {
 
     /// Add an input's files, read by a streaming reader (see
     /// [`formats::InputFormat::stream`]), to the running result.
-    #[allow(clippy::too_many_arguments)]
     fn read_streamed(
         &mut self,
         index: usize,
@@ -209,7 +206,6 @@ impl Accumulator {
         bytes: &[u8],
         reader: &dyn formats::InputFormat,
         text: &str,
-        hash: (u64, Option<String>),
         options: &CombineOptions,
     ) {
         let format = reader.name();
@@ -238,6 +234,7 @@ impl Accumulator {
         );
         tally.branches = end.branch_coverage;
         let warnings = diag.messages(path);
+        let hash = content_hash(bytes, options);
         self.push_outcome(
             index,
             path,
@@ -516,6 +513,12 @@ pub(super) fn pair_files<'m>(
         }
     }
     pairs
+}
+
+/// A used input's size and, when asked for, its SHA-256.
+fn content_hash(bytes: &[u8], options: &CombineOptions) -> (u64, Option<String>) {
+    let sha256 = options.content_hashes.then(|| sha256_hex(bytes));
+    (bytes.len() as u64, sha256)
 }
 
 /// Add one file's records, under its combined `name`, to `files`, and
