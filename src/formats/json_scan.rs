@@ -77,8 +77,10 @@ impl<'a> JsonScan<'a> {
         let start = self.i;
         let rest = self.s.get(start..)?;
         if let Some(end) = short_string_end(rest) {
-            let out = self.text.get(start..start + end?)?;
-            self.i = start + end? + 1;
+            // `None`: a backslash or a control character came first.
+            let end = start + end?;
+            let out = self.text.get(start..end)?;
+            self.i = end + 1;
             return Some(out);
         }
         let len = memchr::memchr2(b'"', b'\\', rest)?;
