@@ -24,13 +24,19 @@
 //! statement ([`FileCoverage::statement_of`]). Otherwise `--python` has the
 //! user's coverage.py analyse them ([`crate::pyanalysis`]); a file still
 //! unknown is left out of the table and the total (docs/RAWDATA.md).
+//!
+//! The small tables are read through SQLite; the rows of `line_bits` and
+//! `arc` straight from the pages ([`pages`]) when they are laid out as
+//! SQLite lays out a plain table, and through SQLite otherwise.
+
+mod pages;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Diagnostics, InputFormat};
+use super::{Budget, Diagnostics, InputFormat};
 use crate::error::{Error, Result};
 use crate::model::{CoverageData, FileCoverage, Source};
 
@@ -70,194 +76,371 @@ impl InputFormat for CoveragePySqlite {
         bytes: &[u8],
         diag: &mut Diagnostics,
     ) -> Result<CoverageData> {
-        let sql = |e: rusqlite::Error| {
-            Error::parse(
-                path,
-                None,
-                format!("not a readable coverage.py data file: {e}"),
-            )
-        };
-        let mut conn = Connection::open_in_memory_with_flags(
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        read_database(path, bytes, diag, true)
+    }
+}
+
+/// A data file's content; with `from_pages`, the rows of `line_bits` and
+/// `arc` are read from the pages when they can be (see [`pages`]).
+fn read_database(
+    path: &Path,
+    bytes: &[u8],
+    diag: &mut Diagnostics,
+    from_pages: bool,
+) -> Result<CoverageData> {
+    let sql = |e: rusqlite::Error| {
+        Error::parse(
+            path,
+            None,
+            format!("not a readable coverage.py data file: {e}"),
         )
+    };
+    let mut conn = Connection::open_in_memory_with_flags(
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql)?;
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)
         .map_err(sql)?;
-        conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)
-            .map_err(sql)?;
 
-        let has_table = |name: &str| -> Result<bool> {
-            conn.query_row(
-                "select count(*) from sqlite_master where type = 'table' and name = ?1",
+    let has_table = |name: &str| -> Result<bool> {
+        conn.query_row(
+            "select count(*) from sqlite_master where type = 'table' and name = ?1",
+            [name],
+            |row| row.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(sql)
+    };
+    check_schema(&conn).map_err(|m| Error::parse(path, None, m))?;
+    if !has_table("coverage_schema")? || !has_table("file")? {
+        return Err(Error::parse(
+            path,
+            None,
+            "an SQLite database, but not a coverage.py data file (no coverage_schema or \
+             file table)",
+        ));
+    }
+    let schema: i64 = conn
+        .query_row("select version from coverage_schema", [], |r| r.get(0))
+        .map_err(sql)?;
+    if schema != SCHEMA_VERSION {
+        diag.warn(
+            None,
+            format!(
+                "coverage.py data schema version {schema}; this reader knows version \
+                 {SCHEMA_VERSION} and reads it the same way"
+            ),
+        );
+    }
+    let meta: BTreeMap<String, String> = if has_table("meta")? {
+        let mut stmt = conn.prepare("select key, value from meta").map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .map_err(sql)?;
+        let mut meta = BTreeMap::new();
+        for row in rows {
+            let (k, v) = row.map_err(sql)?;
+            meta.insert(k, v.unwrap_or_default());
+        }
+        meta
+    } else {
+        BTreeMap::new()
+    };
+
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
+    {
+        let mut stmt = conn.prepare("select id, path from file").map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql)?;
+        for row in rows {
+            let (id, name) = row.map_err(sql)?;
+            names.insert(id, name);
+        }
+    }
+    let mut rows = Rows::new(&names, bytes.len());
+    let tables = ["line_bits", "arc"].map(|name| {
+        let root: Option<i64> = conn
+            .query_row(
+                "select rootpage from sqlite_master where type = 'table' and name = ?1",
                 [name],
-                |row| row.get::<_, i64>(0),
+                |r| r.get(0),
             )
-            .map(|n| n > 0)
-            .map_err(sql)
-        };
-        check_schema(&conn).map_err(|m| Error::parse(path, None, m))?;
-        let mut budget = super::Budget::new(bytes.len(), LINES_PER_BYTE, 1 << 20);
-        if !has_table("coverage_schema")? || !has_table("file")? {
-            return Err(Error::parse(
-                path,
-                None,
-                "an SQLite database, but not a coverage.py data file (no coverage_schema or \
-                 file table)",
-            ));
-        }
-        let schema: i64 = conn
-            .query_row("select version from coverage_schema", [], |r| r.get(0))
-            .map_err(sql)?;
-        if schema != SCHEMA_VERSION {
-            diag.warn(
-                None,
-                format!(
-                    "coverage.py data schema version {schema}; this reader knows version \
-                     {SCHEMA_VERSION} and reads it the same way"
-                ),
-            );
-        }
-        let meta: BTreeMap<String, String> = if has_table("meta")? {
-            let mut stmt = conn.prepare("select key, value from meta").map_err(sql)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-                })
-                .map_err(sql)?;
-            let mut meta = BTreeMap::new();
-            for row in rows {
-                let (k, v) = row.map_err(sql)?;
-                meta.insert(k, v.unwrap_or_default());
-            }
-            meta
-        } else {
-            BTreeMap::new()
-        };
+            .ok();
+        root.map(|root| (name, root))
+    });
+    if !(from_pages && rows.read_pages(&conn, bytes, &tables, diag)) {
+        rows = Rows::new(&names, bytes.len());
+        rows.read_sql(&conn, &tables, diag)
+            .map_err(|e| e.into_error(path))?;
+    }
+    let Rows {
+        gathered,
+        unknown_ids,
+        any_arcs,
+        ..
+    } = rows;
+    let files: BTreeMap<i64, FileCoverage> = (names.keys())
+        .zip(gathered)
+        .map(|(id, g)| (*id, g.into_file()))
+        .collect();
+    if unknown_ids > 0 {
+        diag.warn(
+            None,
+            format!(
+                "{unknown_ids} data row(s) name a file id that is not in the file table; ignored"
+            ),
+        );
+    }
 
-        let mut names: BTreeMap<i64, String> = BTreeMap::new();
-        {
-            let mut stmt = conn.prepare("select id, path from file").map_err(sql)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-                .map_err(sql)?;
-            for row in rows {
-                let (id, name) = row.map_err(sql)?;
-                names.insert(id, name);
+    let mut data = CoverageData {
+        branch_coverage: any_arcs || meta.get("has_arcs").is_some_and(|v| v == "1"),
+        ..Default::default()
+    };
+    for (id, file) in files {
+        let name = names.remove(&id).unwrap_or_default();
+        match data.files.get_mut(&name) {
+            Some(existing) => existing.merge(file),
+            None => {
+                data.files.insert(name, file);
             }
         }
-        // Rows come grouped by file: each file's lines and arcs are
-        // gathered in flat lists (the last file found is remembered, not
-        // looked up per row) and each map is built in one pass at the end.
-        let mut gathered: Vec<Gathered> = names.keys().map(|_| Gathered::default()).collect();
-        let slots: BTreeMap<i64, usize> =
-            names.keys().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut last: Option<(i64, usize)> = None;
-        let mut slot_of = |id: i64| -> Option<usize> {
-            match last {
-                Some((last_id, slot)) if last_id == id => Some(slot),
-                _ => {
-                    let slot = *slots.get(&id)?;
-                    last = Some((id, slot));
-                    Some(slot)
-                }
-            }
-        };
-        let mut unknown_ids = 0usize;
+    }
+    data.sources.push(Source {
+        converted_from: Some(format!("coverage.py data {schema}")),
+        producer: meta.get("version").map(|v| format!("coverage.py {v}")),
+        ..Default::default()
+    });
+    Ok(data)
+}
 
-        if has_table("line_bits")? {
-            let too_long: i64 = conn
-                .query_row(
-                    "select count(*) from line_bits where length(numbits) > ?1",
-                    [MAX_NUMBITS],
-                    |r| r.get(0),
-                )
-                .map_err(sql)?;
-            if too_long > 0 {
-                diag.warn(
-                    None,
-                    format!(
-                        "{too_long} line_bits row(s) longer than {MAX_NUMBITS} bytes (line \
-                         {}); ignored",
-                        MAX_NUMBITS * 8
-                    ),
-                );
-            }
-            let mut stmt = conn
-                .prepare("select file_id, numbits from line_bits where length(numbits) <= ?1")
-                .map_err(sql)?;
-            let mut rows = stmt.query([MAX_NUMBITS]).map_err(sql)?;
-            while let Some(row) = rows.next().map_err(sql)? {
-                let id: i64 = row.get(0).map_err(sql)?;
-                let numbits = blob(row, 1).map_err(sql)?;
-                let set: u32 = numbits.iter().map(|b| b.count_ones()).sum();
-                budget
-                    .take(u64::from(set))
-                    .map_err(|m| Error::parse(path, None, format!("line_bits: {m}")))?;
-                let Some(slot) = slot_of(id) else {
-                    unknown_ids += 1;
-                    continue;
-                };
-                gathered[slot].lines.extend(numbits_to_lines(numbits));
-            }
-        }
-        let mut any_arcs = false;
-        if has_table("arc")? {
-            let mut stmt = conn
-                .prepare("select file_id, fromno, tono from arc")
-                .map_err(sql)?;
-            let mut rows = stmt.query([]).map_err(sql)?;
-            while let Some(row) = rows.next().map_err(sql)? {
-                let id: i64 = row.get(0).map_err(sql)?;
-                let from: i64 = row.get(1).map_err(sql)?;
-                let to: i64 = row.get(2).map_err(sql)?;
-                let Some(slot) = slot_of(id) else {
-                    unknown_ids += 1;
-                    continue;
-                };
-                any_arcs = true;
-                let file = &mut gathered[slot];
-                for end in [from, to] {
-                    if let Ok(line) = u32::try_from(end) {
-                        if line > 0 {
-                            file.lines.push(line);
-                        }
-                    }
-                }
-                if let Ok(from) = u32::try_from(from) {
-                    if from > 0 && to != 0 {
-                        file.arcs.push((from, to));
-                    }
-                }
-            }
-        }
-        let files: BTreeMap<i64, FileCoverage> = (names.keys())
-            .zip(gathered)
-            .map(|(id, g)| (*id, g.into_file()))
-            .collect();
-        if unknown_ids > 0 {
-            diag.warn(
-                None,
-                format!("{unknown_ids} data row(s) name a file id that is not in the file table; ignored"),
-            );
-        }
+/// The data rows of one database as they are read: each file's lines and
+/// arcs gathered in flat lists, each map built in one pass at the end.
+/// Rows come grouped by file, so the last file found is remembered, not
+/// looked up per row. Both ways of reading the rows hand them here.
+struct Rows {
+    gathered: Vec<Gathered>,
+    slots: BTreeMap<i64, usize>,
+    last: Option<(i64, usize)>,
+    unknown_ids: usize,
+    any_arcs: bool,
+    budget: Budget,
+}
 
-        let mut data = CoverageData {
-            branch_coverage: any_arcs || meta.get("has_arcs").is_some_and(|v| v == "1"),
-            ..Default::default()
+/// Why the rows could not be read.
+enum RowError {
+    Sql(rusqlite::Error),
+    Budget(String),
+}
+
+impl RowError {
+    fn into_error(self, path: &Path) -> Error {
+        let message = match self {
+            RowError::Sql(e) => format!("not a readable coverage.py data file: {e}"),
+            RowError::Budget(m) => format!("line_bits: {m}"),
         };
-        for (id, file) in files {
-            let name = names.remove(&id).unwrap_or_default();
-            match data.files.get_mut(&name) {
-                Some(existing) => existing.merge(file),
+        Error::parse(path, None, message)
+    }
+}
+
+impl From<rusqlite::Error> for RowError {
+    fn from(e: rusqlite::Error) -> RowError {
+        RowError::Sql(e)
+    }
+}
+
+/// A data table and its root page, when the database has it.
+type Table = Option<(&'static str, i64)>;
+
+impl Rows {
+    fn new(names: &BTreeMap<i64, String>, len: usize) -> Rows {
+        Rows {
+            gathered: names.keys().map(|_| Gathered::default()).collect(),
+            slots: names.keys().enumerate().map(|(i, id)| (*id, i)).collect(),
+            last: None,
+            unknown_ids: 0,
+            any_arcs: false,
+            budget: Budget::new(len, LINES_PER_BYTE, 1 << 20),
+        }
+    }
+
+    /// The gathered lists of file `id`; `None` (counted) for an id that
+    /// is not in the file table.
+    fn file(&mut self, id: i64) -> Option<&mut Gathered> {
+        let slot = match self.last {
+            Some((last_id, slot)) if last_id == id => slot,
+            _ => match self.slots.get(&id) {
+                Some(slot) => {
+                    self.last = Some((id, *slot));
+                    *slot
+                }
                 None => {
-                    data.files.insert(name, file);
+                    self.unknown_ids += 1;
+                    return None;
+                }
+            },
+        };
+        self.gathered.get_mut(slot)
+    }
+
+    /// A `line_bits` row: the lines of one file and context.
+    fn line_bits(&mut self, id: i64, numbits: &[u8]) -> Result<(), String> {
+        let set: u32 = numbits.iter().map(|b| b.count_ones()).sum();
+        self.budget.take(u64::from(set))?;
+        if let Some(file) = self.file(id) {
+            file.lines.extend(numbits_to_lines(numbits));
+        }
+        Ok(())
+    }
+
+    /// An `arc` row: both ends ran (the positive ones are lines), and the
+    /// arc was taken when it leaves a line.
+    fn arc(&mut self, id: i64, from: i64, to: i64) {
+        let Some(file) = self.file(id) else { return };
+        for end in [from, to] {
+            if let Ok(line) = u32::try_from(end) {
+                if line > 0 {
+                    file.lines.push(line);
                 }
             }
         }
-        data.sources.push(Source {
-            converted_from: Some(format!("coverage.py data {schema}")),
-            producer: meta.get("version").map(|v| format!("coverage.py {v}")),
-            ..Default::default()
-        });
-        Ok(data)
+        if let Ok(from) = u32::try_from(from) {
+            if from > 0 && to != 0 {
+                file.arcs.push((from, to));
+            }
+        }
+        self.any_arcs = true;
+    }
+
+    /// The rows through SQLite.
+    fn read_sql(
+        &mut self,
+        conn: &Connection,
+        tables: &[Table; 2],
+        diag: &mut Diagnostics,
+    ) -> Result<(), RowError> {
+        if tables[0].is_some() {
+            let too_long: i64 = conn.query_row(
+                "select count(*) from line_bits where length(numbits) > ?1",
+                [MAX_NUMBITS],
+                |r| r.get(0),
+            )?;
+            warn_too_long(diag, too_long);
+            let mut stmt =
+                conn.prepare("select file_id, numbits from line_bits where length(numbits) <= ?1")?;
+            let mut rows = stmt.query([MAX_NUMBITS])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let numbits = blob(row, 1)?;
+                self.line_bits(id, numbits).map_err(RowError::Budget)?;
+            }
+        }
+        if tables[1].is_some() {
+            let mut stmt = conn.prepare("select file_id, fromno, tono from arc")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                self.arc(row.get(0)?, row.get(1)?, row.get(2)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows straight from the pages (see [`pages`]); `false` when a
+    /// table is not laid out as this reads it, or a value is not of the
+    /// type SQLite would hand over without an error: the caller then reads
+    /// them all again through SQLite.
+    fn read_pages(
+        &mut self,
+        conn: &Connection,
+        bytes: &[u8],
+        tables: &[Table; 2],
+        diag: &mut Diagnostics,
+    ) -> bool {
+        let Some(mut pages) = pages::Pages::new(bytes) else {
+            return false;
+        };
+        let mut too_long = 0i64;
+        let mut read = |rows: &mut Rows, (name, root): (&str, i64), columns: &[&str]| {
+            let at = column_positions(conn, name, columns)?;
+            let want = at.iter().max()? + 1;
+            // For each of a record's first `want` values, where it goes.
+            let mut slot_of = [None; pages::MAX_COLUMNS];
+            for (slot, column) in at.iter().enumerate() {
+                *slot_of.get_mut(*column)? = Some(slot);
+            }
+            pages.table_rows(u32::try_from(root).ok()?, |payload| {
+                // The values of `columns`, in their order.
+                let mut got = [pages::Value::Null; 3];
+                let mut record = pages::Record::new(payload)?;
+                for slot in &slot_of[..want] {
+                    let value = record.next_value()?;
+                    if let Some(slot) = slot {
+                        got[*slot] = value;
+                    }
+                }
+                let int = |i: usize| match got[i] {
+                    pages::Value::Int(n) => Some(n),
+                    _ => None,
+                };
+                if name == "arc" {
+                    rows.arc(int(0)?, int(1)?, int(2)?);
+                    return Some(());
+                }
+                match got[1] {
+                    // `length(null)` is null: neither counted nor read.
+                    pages::Value::Null => Some(()),
+                    pages::Value::Blob(b) if b.len() as u64 > MAX_NUMBITS as u64 => {
+                        too_long += 1;
+                        Some(())
+                    }
+                    pages::Value::Blob(b) => rows.line_bits(int(0)?, b).ok(),
+                    _ => None,
+                }
+            })
+        };
+        let [line_bits, arc] = *tables;
+        if let Some(table) = line_bits {
+            if read(self, table, &["file_id", "numbits"]).is_none() {
+                return false;
+            }
+        }
+        if let Some(table) = arc {
+            if read(self, table, &["file_id", "fromno", "tono"]).is_none() {
+                return false;
+            }
+        }
+        if line_bits.is_some() {
+            warn_too_long(diag, too_long);
+        }
+        true
+    }
+}
+
+/// Where each of `columns` is in `table`'s records.
+fn column_positions(conn: &Connection, table: &str, columns: &[&str]) -> Option<Vec<usize>> {
+    let mut stmt = conn
+        .prepare("select cid from pragma_table_info(?1) where name = ?2")
+        .ok()?;
+    columns
+        .iter()
+        .map(|c| {
+            let cid: i64 = stmt.query_row([table, c], |r| r.get(0)).ok()?;
+            usize::try_from(cid).ok()
+        })
+        .collect()
+}
+
+fn warn_too_long(diag: &mut Diagnostics, too_long: i64) {
+    if too_long > 0 {
+        diag.warn(
+            None,
+            format!(
+                "{too_long} line_bits row(s) longer than {MAX_NUMBITS} bytes (line {}); ignored",
+                MAX_NUMBITS * 8
+            ),
+        );
     }
 }
 
@@ -359,24 +542,300 @@ mod tests {
         assert_eq!(numbits_to_lines(b"\x01").count(), 0);
     }
 
+    /// coverage.py's tables (its `sqldata.py`, schema version 7).
+    const SCHEMA: &str = "create table coverage_schema (version integer);
+         insert into coverage_schema values (7);
+         create table meta (key text, value text, unique (key));
+         create table file (id integer primary key, path text, unique (path));
+         create table context (id integer primary key, context text, unique (context));
+         create table line_bits (file_id integer, context_id integer, numbits blob,
+                                 unique (file_id, context_id));
+         create table arc (file_id integer, context_id integer, fromno integer,
+                           tono integer, unique (file_id, context_id, fromno, tono));
+         create table tracer (file_id integer primary key, tracer text);";
+
     /// Build a small data file the way coverage.py lays it out.
     fn database(statements: &str) -> Vec<u8> {
+        database_of("", SCHEMA, statements)
+    }
+
+    /// A database made by `pragmas`, then `schema`, then `statements`.
+    fn database_of(pragmas: &str, schema: &str, statements: &str) -> Vec<u8> {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "create table coverage_schema (version integer);
-             insert into coverage_schema values (7);
-             create table meta (key text, value text, unique (key));
-             create table file (id integer primary key, path text, unique (path));
-             create table context (id integer primary key, context text, unique (context));
-             create table line_bits (file_id integer, context_id integer, numbits blob,
-                                     unique (file_id, context_id));
-             create table arc (file_id integer, context_id integer, fromno integer,
-                               tono integer, unique (file_id, context_id, fromno, tono));
-             create table tracer (file_id integer primary key, tracer text);",
-        )
-        .unwrap();
+        conn.execute_batch(pragmas).unwrap();
+        conn.execute_batch(schema).unwrap();
         conn.execute_batch(statements).unwrap();
         conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+    }
+
+    /// Whether the rows of `bytes` are read from its pages (`read_pages`
+    /// takes them), as [`read_database`] would try first.
+    fn read_from_pages(bytes: &[u8]) -> bool {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)
+            .unwrap();
+        let mut stmt = conn.prepare("select id, path from file").unwrap();
+        let names: BTreeMap<i64, String> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let tables = ["line_bits", "arc"].map(|name| {
+            conn.query_row(
+                "select rootpage from sqlite_master where name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .ok()
+            .map(|root| (name, root))
+        });
+        Rows::new(&names, bytes.len()).read_pages(
+            &conn,
+            bytes,
+            &tables,
+            &mut Diagnostics::default(),
+        )
+    }
+
+    /// Read `bytes` both ways and check that they agree: the same data or
+    /// the same error, the same warnings.
+    fn both_ways(bytes: &[u8]) -> std::result::Result<CoverageData, String> {
+        let path = Path::new("w/.coverage");
+        let (mut pages, mut sql) = (Diagnostics::default(), Diagnostics::default());
+        let from_pages = read_database(path, bytes, &mut pages, true).map_err(|e| e.to_string());
+        let through_sql = read_database(path, bytes, &mut sql, false).map_err(|e| e.to_string());
+        assert_eq!(from_pages, through_sql);
+        assert_eq!(pages.warnings, sql.warnings);
+        from_pages
+    }
+
+    /// Values whose serial types take each integer width SQLite has.
+    const EDGES: [i64; 20] = [
+        -1,
+        -2,
+        0,
+        1,
+        2,
+        127,
+        128,
+        255,
+        256,
+        32767,
+        32768,
+        8_388_607,
+        8_388_608,
+        2_147_483_647,
+        2_147_483_648,
+        4_294_967_296,
+        1 << 40,
+        -(1 << 40),
+        i64::MAX,
+        i64::MIN,
+    ];
+
+    /// A data file of random rows laid out in pages of `page_size` bytes
+    /// (with pointer-map pages when `vacuum`): trees of several levels,
+    /// numbits that spill over chains of overflow pages, rows of file ids
+    /// not in the file table, `null` numbits, and free blocks where rows
+    /// were deleted.
+    fn random_database(seed: u64, page_size: u32, vacuum: bool) -> Vec<u8> {
+        let mut x = seed | 1;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!(
+            "pragma page_size = {page_size}; pragma auto_vacuum = {};",
+            u8::from(vacuum)
+        ))
+        .unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(
+            "insert into meta values ('version', '7.6.1'), ('has_arcs', '1');
+             insert into context values (1, ''), (2, 'test_a');",
+        )
+        .unwrap();
+        let files = 1 + next(12) as i64;
+        for id in 1..=files {
+            conn.execute(
+                "insert into file values (?1, ?2)",
+                rusqlite::params![id, format!("/w/p/m{id}.py")],
+            )
+            .unwrap();
+        }
+        let file_id = |r: u64| {
+            if r == 0 {
+                files + 5
+            } else {
+                1 + (r as i64 % files)
+            }
+        };
+        for id in 1..=files + 1 {
+            for context in 1..=2 {
+                let numbits: Option<Vec<u8>> = match next(10) {
+                    0 => None,
+                    1 => Some((0..next(9000)).map(|_| next(256) as u8).collect()),
+                    _ => Some((0..next(300)).map(|_| next(256) as u8).collect()),
+                };
+                let id = if id > files { files + 7 } else { id };
+                conn.execute(
+                    "insert or ignore into line_bits values (?1, ?2, ?3)",
+                    rusqlite::params![id, context, numbits],
+                )
+                .unwrap();
+            }
+        }
+        let mut insert = conn
+            .prepare("insert or ignore into arc values (?1, ?2, ?3, ?4)")
+            .unwrap();
+        for _ in 0..next(6000) {
+            let mut end = || {
+                if next(8) == 0 {
+                    EDGES[next(EDGES.len() as u64) as usize]
+                } else {
+                    next(400) as i64 - 20
+                }
+            };
+            let (from, to) = (end(), end());
+            insert
+                .execute(rusqlite::params![
+                    file_id(next(40)),
+                    1 + next(2) as i64,
+                    from,
+                    to
+                ])
+                .unwrap();
+        }
+        drop(insert);
+        conn.execute_batch(
+            "delete from arc where rowid % 7 = 3; delete from line_bits where rowid % 5 = 1;",
+        )
+        .unwrap();
+        conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+    }
+
+    #[test]
+    fn rows_from_the_pages_are_the_rows_through_sqlite() {
+        let mut read = 0;
+        for (seed, page_size) in (1..=24u64).zip([512, 1024, 4096, 65536].into_iter().cycle()) {
+            let bytes = random_database(seed * 7919, page_size, seed % 3 == 0);
+            assert!(read_from_pages(&bytes), "seed {seed}");
+            let data = both_ways(&bytes).unwrap();
+            read += data.files.values().map(|f| f.arcs.len()).sum::<usize>();
+        }
+        assert!(read > 10_000, "{read}");
+        // A numbits longer than the reader takes: counted and skipped.
+        let long = database(&format!(
+            "insert into file values (1, 'a.py'), (2, 'b.py');
+             insert into line_bits values (1, 1, zeroblob({})), (2, 1, x'02');",
+            MAX_NUMBITS + 1
+        ));
+        assert!(read_from_pages(&long));
+        both_ways(&long).unwrap();
+    }
+
+    #[test]
+    fn tables_the_pages_do_not_read_are_read_through_sqlite() {
+        let odd = [
+            // Values SQLite does not hand over as integers or blobs.
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into arc values (1, 1, 'x', 2);"),
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into arc values (1.5, 1, 1, 2);"),
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into arc values (null, 1, 1, 2);"),
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into line_bits values (1, 1, 'x');"),
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into line_bits values (1, 1, 7);"),
+            (SCHEMA, "insert into file values (1, 'a.py'); insert into line_bits values ('x', 1, x'02');"),
+            // Records older than a column added later.
+            (
+                "create table coverage_schema (version integer); insert into coverage_schema values (7);
+                 create table file (id integer primary key, path text);
+                 create table arc (file_id integer, context_id integer, fromno integer);",
+                "insert into file values (1, 'a.py'); insert into arc values (1, 1, 2);
+                 alter table arc add column tono integer; insert into arc values (1, 1, 3, 4);",
+            ),
+            // A table without rowids is an index's tree.
+            (
+                "create table coverage_schema (version integer); insert into coverage_schema values (7);
+                 create table file (id integer primary key, path text);
+                 create table arc (file_id integer, context_id integer, fromno integer,
+                                   tono integer, primary key (file_id, fromno, tono)) without rowid;",
+                "insert into file values (1, 'a.py'); insert into arc values (1, 1, 2, 3);",
+            ),
+        ];
+        for (schema, rows) in odd {
+            let bytes = database_of("", schema, rows);
+            assert!(!read_from_pages(&bytes), "{rows}");
+            both_ways(&bytes).ok();
+        }
+        // Columns in another order are found by name.
+        let moved = database_of(
+            "",
+            "create table coverage_schema (version integer); insert into coverage_schema values (7);
+             create table file (id integer primary key, path text);
+             create table arc (tono integer, note text, fromno integer, context_id integer,
+                               file_id integer);",
+            "insert into file values (1, 'a.py'); insert into arc values (3, 'x', 2, 1, 1);",
+        );
+        assert!(read_from_pages(&moved));
+        let data = both_ways(&moved).unwrap();
+        assert_eq!(
+            data.files["a.py"].arcs.keys().copied().collect::<Vec<_>>(),
+            [(2, 3)]
+        );
+    }
+
+    /// Damaged pages (every byte changed, every length cut) are read
+    /// without a panic, each page at most once: the payloads handed over
+    /// never add up to more than the database.
+    #[test]
+    fn damaged_pages_are_read_within_bounds() {
+        let bytes = random_database(11, 512, false);
+        let conn = Connection::open_in_memory().unwrap();
+        let mut conn = conn;
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, &bytes[..], bytes.len(), true)
+            .unwrap();
+        let roots: Vec<u32> = ["line_bits", "arc"]
+            .iter()
+            .map(|t| {
+                conn.query_row(
+                    "select rootpage from sqlite_master where name = ?1",
+                    [t],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            })
+            .collect();
+        let walk = |bytes: &[u8]| {
+            let Some(mut pages) = pages::Pages::new(bytes) else {
+                return 0;
+            };
+            let mut seen = 0usize;
+            for root in &roots {
+                pages.table_rows(*root, |payload| {
+                    seen += payload.len();
+                    let mut record = pages::Record::new(payload)?;
+                    while record.next_value().is_some() {}
+                    Some(())
+                });
+            }
+            assert!(seen <= bytes.len(), "{seen} > {}", bytes.len());
+            seen
+        };
+        let whole = walk(&bytes);
+        assert!(whole > bytes.len() / 8, "{whole} of {}", bytes.len());
+        let mut damaged = bytes.clone();
+        for at in 0..bytes.len() {
+            for change in [0x00, 0xff, bytes[at] ^ 0x80, bytes[at] ^ 0x01] {
+                damaged[at] = change;
+                walk(&damaged);
+            }
+            damaged[at] = bytes[at];
+        }
+        for len in (0..bytes.len()).step_by(7) {
+            walk(&bytes[..len]);
+        }
     }
 
     fn read(bytes: &[u8]) -> (CoverageData, Diagnostics) {
