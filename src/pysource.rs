@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::model::{add_hits, add_taken, ArcKey, CoverageData, FileCoverage};
+use crate::model::{add_hits, add_taken, sort_and_fold, ArcKey, CoverageData, FileCoverage, Taken};
 
 /// Sources bigger than this are not read (as `record` does not hash them).
 const MAX_SOURCE: u64 = 64 << 20;
@@ -497,21 +497,22 @@ impl Sources {
         let arc = |(a, b): ArcKey| -> Option<ArcKey> {
             Some((u32::try_from(first(i64::from(a))).ok()?, first(b)))
         };
-        let mut lines = BTreeMap::new();
-        for (line, hits) in std::mem::take(&mut file.lines) {
-            let slot = lines.entry(map.first_line(line)).or_insert(0);
-            *slot = add_hits(*slot, hits);
-        }
-        file.lines = lines;
-        let mut arcs = BTreeMap::new();
-        for (key, taken) in std::mem::take(&mut file.arcs) {
+        // Lists folded and built into maps in one go: an entry per line
+        // per input cost more than reading the data file.
+        let mut lines: Vec<(u32, u64)> = std::mem::take(&mut file.lines)
+            .into_iter()
+            .map(|(line, hits)| (map.first_line(line), hits))
+            .collect();
+        sort_and_fold(&mut lines, add_hits);
+        file.lines = lines.into_iter().collect();
+        let mut arcs: Vec<(ArcKey, Taken)> = std::mem::take(&mut file.arcs)
+            .into_iter()
             // A start line is never negative in raw data; keep such an arc
             // as it is rather than lose it.
-            let key = arc(key).unwrap_or(key);
-            let slot = arcs.entry(key).or_insert(None);
-            *slot = add_taken(*slot, taken);
-        }
-        file.arcs = arcs;
+            .map(|(key, taken)| (arc(key).unwrap_or(key), taken))
+            .collect();
+        sort_and_fold(&mut arcs, add_taken);
+        file.arcs = arcs.into_iter().collect();
         for group in file.covered_by.values_mut() {
             group.lines = group.lines.iter().map(|l| map.first_line(*l)).collect();
             group.arcs = group.arcs.iter().map(|a| arc(*a).unwrap_or(*a)).collect();
