@@ -209,7 +209,7 @@ impl RunningFile {
             self.make_sparse();
             self.rest.merge(FileCoverage {
                 lines,
-                ..Default::default()
+                ..self.piece()
             });
             return;
         }
@@ -246,8 +246,20 @@ impl RunningFile {
         if !lines.is_empty() {
             self.rest.merge(FileCoverage {
                 lines,
-                ..Default::default()
+                ..self.piece()
             });
+        }
+    }
+
+    /// An empty file to carry part of this file's own data (lines or
+    /// branches from the dense arrays and lists) into `rest`: it has
+    /// `rest`'s statement flags, so that the model's merge unites the two.
+    /// (A piece of raw data marked known would restrict `rest` to it.)
+    fn piece(&self) -> FileCoverage {
+        FileCoverage {
+            statements_unknown: self.rest.statements_unknown,
+            raw_mapped: self.rest.raw_mapped,
+            ..Default::default()
         }
     }
 
@@ -364,7 +376,7 @@ impl RunningFile {
                 .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
                 .collect(),
             arcs: arcs.into_iter().collect(),
-            ..Default::default()
+            ..self.piece()
         });
     }
 
@@ -378,9 +390,11 @@ impl RunningFile {
     }
 
     pub(super) fn add(&mut self, mut file: FileCoverage) {
-        // Raw coverage.py data (statements unknown) needs the model's own
-        // merge, which decides what the other side's statements keep.
-        if file.statements_unknown || self.rest.statements_unknown {
+        // Raw coverage.py data (statements unknown) meeting data whose
+        // statements are known needs the model's own merge, which decides
+        // what the raw side's hits keep. Raw data added to raw data is a
+        // union, as known data added to known data is.
+        if self.has_data && file.statements_unknown != self.rest.statements_unknown {
             self.make_sparse();
             self.flush_lists();
             self.merge_rest(file);
@@ -491,11 +505,12 @@ impl RunningFile {
         let dense: BTreeMap<u32, u64> = self.take_dense().collect();
         let numeric = std::mem::take(&mut self.numeric_branches);
         let arcs = std::mem::take(&mut self.arc_list);
+        let piece = self.piece();
         let mut file = self.rest;
         if !arcs.is_empty() {
             file.merge(FileCoverage {
                 arcs: arcs.into_iter().collect(),
-                ..Default::default()
+                ..piece.clone()
             });
         }
         if !numeric.is_empty() {
@@ -504,13 +519,13 @@ impl RunningFile {
                     .into_iter()
                     .map(|((l, b, i), t)| ((l, BranchId::Num(b), BranchId::Num(i)), t))
                     .collect(),
-                ..Default::default()
+                ..piece.clone()
             });
         }
         if !dense.is_empty() {
             file.merge(FileCoverage {
                 lines: dense,
-                ..Default::default()
+                ..piece
             });
         }
         file
@@ -697,6 +712,68 @@ mod tests {
             assert!(list.is_empty());
             let expected: Vec<(u32, Taken)> = expected.into_iter().collect();
             assert_eq!(mine, expected, "{mine_keys:?} + {list_keys:?}");
+        }
+    }
+
+    /// Raw coverage.py data (statements unknown) added to raw data is a
+    /// union kept in the dense arrays and lists; meeting data whose
+    /// statements are known, it is merged by the model's rule. Any order
+    /// of raw and known inputs, added or absorbed from another thread,
+    /// gives what the model's merge gives in that order, also with a line
+    /// far past the others (the tree form).
+    #[test]
+    fn raw_and_known_inputs_merge_as_the_model_does() {
+        let raw = |lines: &[u32], arcs: &[(u32, i64)], mapped: bool| FileCoverage {
+            statements_unknown: true,
+            raw_mapped: mapped,
+            lines: lines.iter().map(|l| (*l, 1)).collect(),
+            arcs: arcs.iter().map(|a| (*a, Some(1))).collect(),
+            ..Default::default()
+        };
+        let inputs = [
+            raw(&[1, 2, 5, 7], &[(1, 2), (5, -1), (7, 8)], true),
+            raw(&[2, 3, 9, 1_000_000], &[(2, 3), (9, -1)], false),
+            raw(&[4, 5], &[(5, 6)], true),
+            FileCoverage {
+                lines: [(1, 0), (2, 3), (3, 0), (5, 0), (6, 0), (9, 0)].into(),
+                arcs: [((5, 6), Some(0)), ((5, -1), None), ((2, 3), Some(2))].into(),
+                ..Default::default()
+            },
+        ];
+        let orders: [&[usize]; 9] = [
+            &[0, 1],
+            &[0, 2],
+            &[0, 1, 2],
+            &[0, 1, 3],
+            &[3, 0, 1],
+            &[0, 3, 1],
+            &[2, 3, 0, 1],
+            &[1, 0, 2, 3],
+            &[3, 1],
+        ];
+        for order in orders {
+            let mut want = inputs[order[0]].clone();
+            let mut running = RunningFile::default();
+            running.add(inputs[order[0]].clone());
+            for &i in &order[1..] {
+                want.merge(inputs[i].clone());
+                running.add(inputs[i].clone());
+            }
+            assert_eq!(running.into_file(), want, "{order:?}");
+            // The first input on one thread, the rest on another.
+            let mut theirs = RunningFile::default();
+            let mut rest = inputs[order[1]].clone();
+            theirs.add(inputs[order[1]].clone());
+            for &i in &order[2..] {
+                rest.merge(inputs[i].clone());
+                theirs.add(inputs[i].clone());
+            }
+            let mut want = inputs[order[0]].clone();
+            want.merge(rest);
+            let mut mine = RunningFile::default();
+            mine.add(inputs[order[0]].clone());
+            mine.absorb(theirs);
+            assert_eq!(mine.into_file(), want, "{order:?}, absorbed");
         }
     }
 
