@@ -51,7 +51,7 @@ testdata-pysource:
 	bash testdata/pysource-regen.sh
 	bash testdata/rawdata-exact-regen.sh
 
-## bench-peers: install the tools `make bench` compares against (apt lcov + time, coverage.py in a venv, grcov)
+## bench-peers: install the tools `make bench` compares against (apt lcov + time + simdjson, coverage.py in a venv, grcov)
 bench-peers:
 	bash bench/peers.sh
 

@@ -25,6 +25,7 @@ TOOLS = [
     ("lcov-a", "lcov -a", "`lcov -q --rc lcov_branch_coverage=1 -a F1 -a F2 ... -o OUT`"),
     ("cat-json", "cat (JSON inputs)", "`cat json/*.json > /dev/null`"),
     ("floor-json", "floor: read + check JSON syntax (serde `IgnoredAny`), 1 thread", "`floor_json json` (`bench/floor_json.rs`)"),
+    ("floor-json-simd", "floor: read + parse with simdjson (SIMD) + walk every integer, 1 thread", "`floor_simdjson json/*.json` (`bench/floor_simdjson.cpp`)"),
     ("covmerge-json", "covmerge, JSON", "`covmerge combine -q --map '*/proj/src/=src/' json`"),
     ("covmerge-json-1t", "covmerge, JSON, 1 thread", "same, `RAYON_NUM_THREADS=1`"),
     ("floor-sqlite", "floor: SQLite steps every row, 1 thread", "`python bench/floor_sqlite.py sqlite` (sums inside SQLite)"),
@@ -200,6 +201,7 @@ def main():
     p(f"| coverage.py | {meta['coverage']} |")
     p(f"| lcov | {meta['lcov']} |")
     p(f"| grcov | {meta['grcov']} (`cargo install --locked`) |")
+    p(f"| simdjson | {meta.get('simdjson', '?')} (Debian's `libsimdjson-dev`; the implementation it picked) |")
     p(f"| timing | {meta['time']}, `-f '%e %M'` (wall seconds, peak RSS) |")
     p("")
     p(f"Each cell is the median of {meta['runs']} interleaved rounds with a warm page cache (every")
@@ -274,7 +276,7 @@ def main():
             if (s, k) not in rounds and (s, k) not in notes:
                 continue
             b = "covmerge-lcov"
-            if k in ("cat-json", "floor-json", "covmerge-json", "covmerge-json-1t", "coverage-total", "coverage-report"):
+            if k in ("cat-json", "floor-json", "floor-json-simd", "covmerge-json", "covmerge-json-1t", "coverage-total", "coverage-report"):
                 b = "covmerge-json"
             if k == "covmerge-sqlite":
                 b = "covmerge-sqlite"

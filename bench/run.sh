@@ -48,11 +48,12 @@ COVMERGE=${COVMERGE:-$ROOT/target/release/covmerge}
 GEN=$ROOT/target/release/examples/gen_corpus
 FLOOR=$ROOT/target/release/examples/floor
 FLOOR_JSON=$ROOT/target/release/examples/floor_json
+FLOOR_SIMDJSON=$BENCH_DIR/floor_simdjson
 VENV=$BENCH_DIR/venv
 GRCOV=$BENCH_DIR/cargo/bin/grcov
 TIME=/usr/bin/time
 
-for tool in "$COVMERGE" "$GEN" "$FLOOR" "$FLOOR_JSON" "$VENV/bin/coverage" "$GRCOV" "$TIME"; do
+for tool in "$COVMERGE" "$GEN" "$FLOOR" "$FLOOR_JSON" "$FLOOR_SIMDJSON" "$VENV/bin/coverage" "$GRCOV" "$TIME"; do
     [ -x "$tool" ] || { echo "bench: $tool missing (run make build and make bench-peers)" >&2; exit 1; }
 done
 command -v lcov >/dev/null || { echo "bench: lcov missing (run make bench-peers)" >&2; exit 1; }
@@ -126,6 +127,7 @@ cmd() {
     floor-lcov) CMD=("$FLOOR" lcov) ;;
     floor-parse-lcov) CMD=("$FLOOR" --parse lcov) ;;
     floor-json) CMD=("$FLOOR_JSON" json) ;;
+    floor-json-simd) CMD=("$FLOOR_SIMDJSON" "$DIR"/json/*.json) ;;
     floor-sqlite) CMD=("$VENV/bin/python" "$ROOT/bench/floor_sqlite.py" sqlite) ;;
     covmerge-lcov) CMD=("$COVMERGE" combine -q "${MAP[@]}" lcov) ;;
     covmerge-lcov-1t) CMD=(env RAYON_NUM_THREADS=1 "$COVMERGE" combine -q "${MAP[@]}" lcov) ;;
@@ -222,6 +224,7 @@ main() {
     echo "coverage=$("$VENV/bin/coverage" --version | sed -n 1p) ($("$VENV/bin/python" --version))"
     echo "lcov=$(lcov --version | sed -n 1p)"
     echo "grcov=$("$GRCOV" --version)"
+    echo "simdjson=$(dpkg-query -W -f '${Version}' libsimdjson-dev 2>/dev/null || echo '?') ($("$FLOOR_SIMDJSON" 2>/dev/null | sed 's/.*(\(.*\))/\1/' || echo '?'))"
     echo "time=$("$TIME" --version 2>&1 | head -1)"
     echo "runs=$RUNS"
     echo "slow_limit=$SLOW_LIMIT"
@@ -252,7 +255,7 @@ for scale in $SCALES; do
 
     keys=(cat-lcov floor-lcov floor-parse-lcov covmerge-lcov covmerge-lcov-1t grcov grcov-2t)
     [ "$lcov_ran" = 1 ] && keys+=(lcov-a)
-    [ "$py" = 1 ] && keys+=(cat-json floor-json floor-sqlite covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
+    [ "$py" = 1 ] && keys+=(cat-json floor-json floor-json-simd floor-sqlite covmerge-json covmerge-json-1t covmerge-sqlite covmerge-sqlite-o coverage-combine coverage-report)
     [ "$views" = 1 ] && keys+=(view-json view-lcov view-xml view-csv view-markdown view-o recorded view-by-platform view-by-worker)
     [ "$lcov_ran" = 1 ] || printf '%s\tlcov-a\tskipped (BENCH_SKIP_LCOV)\n' "$scale" >>"$NOTES"
     run_rounds "$scale" "$dir" "${keys[@]}"
