@@ -638,7 +638,7 @@ mod tests {
     /// numbits that spill over chains of overflow pages, rows of file ids
     /// not in the file table, `null` numbits, and free blocks where rows
     /// were deleted.
-    fn random_database(seed: u64, page_size: u32, vacuum: bool) -> Vec<u8> {
+    fn random_database(seed: u64, page_size: u32, vacuum: bool, reserved: i32) -> Vec<u8> {
         let mut x = seed | 1;
         let mut next = move |n: u64| {
             x ^= x << 13;
@@ -646,12 +646,35 @@ mod tests {
             x ^= x << 17;
             x % n
         };
-        let conn = Connection::open_in_memory().unwrap();
+        // A file, not memory: SQLite's in-memory files keep no reserved bytes.
+        let dir = std::env::temp_dir().join(format!(
+            "covmerge-pages-{}-{seed}-{page_size}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(".coverage");
+        let _ = std::fs::remove_file(&file);
+        let conn = Connection::open(&file).unwrap();
         conn.execute_batch(&format!(
-            "pragma page_size = {page_size}; pragma auto_vacuum = {};",
+            "pragma page_size = {page_size}; pragma auto_vacuum = {};
+             pragma journal_mode = off; pragma synchronous = off;",
             u8::from(vacuum)
         ))
         .unwrap();
+        if reserved > 0 {
+            // Bytes kept free at the end of every page (a checksum or
+            // encryption extension's); only the C interface sets them.
+            let mut n = reserved;
+            let rc = unsafe {
+                rusqlite::ffi::sqlite3_file_control(
+                    conn.handle(),
+                    c"main".as_ptr(),
+                    rusqlite::ffi::SQLITE_FCNTL_RESERVE_BYTES,
+                    (&mut n as *mut i32).cast(),
+                )
+            };
+            assert_eq!(rc, 0);
+        }
         conn.execute_batch(SCHEMA).unwrap();
         conn.execute_batch(
             "insert into meta values ('version', '7.6.1'), ('has_arcs', '1');
@@ -714,14 +737,23 @@ mod tests {
             "delete from arc where rowid % 7 = 3; delete from line_bits where rowid % 5 = 1;",
         )
         .unwrap();
-        conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
+        if reserved > 0 {
+            // The reserve asked for is laid out when the file is rewritten.
+            conn.execute_batch("vacuum").unwrap();
+        }
+        drop(conn);
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        bytes
     }
 
     #[test]
     fn rows_from_the_pages_are_the_rows_through_sqlite() {
         let mut read = 0;
         for (seed, page_size) in (1..=24u64).zip([512, 1024, 4096, 65536].into_iter().cycle()) {
-            let bytes = random_database(seed * 7919, page_size, seed % 3 == 0);
+            let reserved = [0, 0, 8, 32][seed as usize % 4];
+            let bytes = random_database(seed * 7919, page_size, seed % 3 == 0, reserved);
+            assert_eq!(i32::from(bytes[20]), reserved, "seed {seed}");
             assert!(read_from_pages(&bytes), "seed {seed}");
             let data = both_ways(&bytes).unwrap();
             read += data.files.values().map(|f| f.arcs.len()).sum::<usize>();
@@ -791,7 +823,7 @@ mod tests {
     /// never add up to more than the database.
     #[test]
     fn damaged_pages_are_read_within_bounds() {
-        let bytes = random_database(11, 512, false);
+        let bytes = random_database(11, 512, false, 0);
         let conn = Connection::open_in_memory().unwrap();
         let mut conn = conn;
         conn.deserialize_read_exact(rusqlite::MAIN_DB, &bytes[..], bytes.len(), true)
