@@ -88,89 +88,20 @@ fn read_database(
     diag: &mut Diagnostics,
     from_pages: bool,
 ) -> Result<CoverageData> {
-    let sql = |e: rusqlite::Error| {
-        Error::parse(
-            path,
-            None,
-            format!("not a readable coverage.py data file: {e}"),
-        )
-    };
     let mut conn = Connection::open_in_memory_with_flags(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(sql)?;
+    .map_err(sql_error(path))?;
     conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)
-        .map_err(sql)?;
+        .map_err(sql_error(path))?;
+    let Small {
+        schema,
+        meta,
+        mut names,
+    } = small_tables(&conn, path, diag)?;
 
-    let has_table = |name: &str| -> Result<bool> {
-        conn.query_row(
-            "select count(*) from sqlite_master where type = 'table' and name = ?1",
-            [name],
-            |row| row.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .map_err(sql)
-    };
-    check_schema(&conn).map_err(|m| Error::parse(path, None, m))?;
-    if !has_table("coverage_schema")? || !has_table("file")? {
-        return Err(Error::parse(
-            path,
-            None,
-            "an SQLite database, but not a coverage.py data file (no coverage_schema or \
-             file table)",
-        ));
-    }
-    let schema: i64 = conn
-        .query_row("select version from coverage_schema", [], |r| r.get(0))
-        .map_err(sql)?;
-    if schema != SCHEMA_VERSION {
-        diag.warn(
-            None,
-            format!(
-                "coverage.py data schema version {schema}; this reader knows version \
-                 {SCHEMA_VERSION} and reads it the same way"
-            ),
-        );
-    }
-    let meta: BTreeMap<String, String> = if has_table("meta")? {
-        let mut stmt = conn.prepare("select key, value from meta").map_err(sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-            })
-            .map_err(sql)?;
-        let mut meta = BTreeMap::new();
-        for row in rows {
-            let (k, v) = row.map_err(sql)?;
-            meta.insert(k, v.unwrap_or_default());
-        }
-        meta
-    } else {
-        BTreeMap::new()
-    };
-
-    let mut names: BTreeMap<i64, String> = BTreeMap::new();
-    {
-        let mut stmt = conn.prepare("select id, path from file").map_err(sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(sql)?;
-        for row in rows {
-            let (id, name) = row.map_err(sql)?;
-            names.insert(id, name);
-        }
-    }
+    let tables = data_tables(&conn);
     let mut rows = Rows::new(&names, bytes.len());
-    let tables = ["line_bits", "arc"].map(|name| {
-        let root: Option<i64> = conn
-            .query_row(
-                "select rootpage from sqlite_master where type = 'table' and name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .ok();
-        root.map(|root| (name, root))
-    });
     if !(from_pages && rows.read_pages(&conn, bytes, &tables, diag)) {
         rows = Rows::new(&names, bytes.len());
         rows.read_sql(&conn, &tables, diag)
@@ -216,6 +147,103 @@ fn read_database(
     Ok(data)
 }
 
+/// SQLite's error as the reader's, naming the file.
+fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| {
+        Error::parse(
+            path,
+            None,
+            format!("not a readable coverage.py data file: {e}"),
+        )
+    }
+}
+
+/// What the small tables say: the schema version, `meta`'s keys, and the
+/// file names by id.
+struct Small {
+    schema: i64,
+    meta: BTreeMap<String, String>,
+    names: BTreeMap<i64, String>,
+}
+
+/// The small tables, read through SQLite, after the checks that this is a
+/// coverage.py data file made of plain tables.
+fn small_tables(conn: &Connection, path: &Path, diag: &mut Diagnostics) -> Result<Small> {
+    let sql = sql_error(path);
+    let has_table = |name: &str| -> Result<bool> {
+        conn.query_row(
+            "select count(*) from sqlite_master where type = 'table' and name = ?1",
+            [name],
+            |row| row.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(&sql)
+    };
+    check_schema(conn).map_err(|m| Error::parse(path, None, m))?;
+    if !has_table("coverage_schema")? || !has_table("file")? {
+        return Err(Error::parse(
+            path,
+            None,
+            "an SQLite database, but not a coverage.py data file (no coverage_schema or \
+             file table)",
+        ));
+    }
+    let schema: i64 = conn
+        .query_row("select version from coverage_schema", [], |r| r.get(0))
+        .map_err(&sql)?;
+    if schema != SCHEMA_VERSION {
+        diag.warn(
+            None,
+            format!(
+                "coverage.py data schema version {schema}; this reader knows version \
+                 {SCHEMA_VERSION} and reads it the same way"
+            ),
+        );
+    }
+    let mut meta = BTreeMap::new();
+    if has_table("meta")? {
+        let mut stmt = conn.prepare("select key, value from meta").map_err(&sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .map_err(&sql)?;
+        for row in rows {
+            let (k, v) = row.map_err(&sql)?;
+            meta.insert(k, v.unwrap_or_default());
+        }
+    }
+    let mut names = BTreeMap::new();
+    let mut stmt = conn.prepare("select id, path from file").map_err(&sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(&sql)?;
+    for row in rows {
+        let (id, name) = row.map_err(&sql)?;
+        names.insert(id, name);
+    }
+    Ok(Small {
+        schema,
+        meta,
+        names,
+    })
+}
+
+/// The tables of rows (`line_bits`, `arc`) the database has, with their
+/// root pages.
+fn data_tables(conn: &Connection) -> [Table; 2] {
+    ["line_bits", "arc"].map(|name| {
+        let root: Option<i64> = conn
+            .query_row(
+                "select rootpage from sqlite_master where type = 'table' and name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .ok();
+        root.map(|root| (name, root))
+    })
+}
+
 /// The data rows of one database as they are read: each file's lines and
 /// arcs gathered in flat lists, each map built in one pass at the end.
 /// Rows come grouped by file, so the last file found is remembered, not
@@ -237,11 +265,10 @@ enum RowError {
 
 impl RowError {
     fn into_error(self, path: &Path) -> Error {
-        let message = match self {
-            RowError::Sql(e) => format!("not a readable coverage.py data file: {e}"),
-            RowError::Budget(m) => format!("line_bits: {m}"),
-        };
-        Error::parse(path, None, message)
+        match self {
+            RowError::Sql(e) => sql_error(path)(e),
+            RowError::Budget(m) => Error::parse(path, None, format!("line_bits: {m}")),
+        }
     }
 }
 
@@ -580,15 +607,7 @@ mod tests {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        let tables = ["line_bits", "arc"].map(|name| {
-            conn.query_row(
-                "select rootpage from sqlite_master where name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .ok()
-            .map(|root| (name, root))
-        });
+        let tables = data_tables(&conn);
         Rows::new(&names, bytes.len()).read_pages(
             &conn,
             bytes,
