@@ -39,5 +39,7 @@ pub mod pysource;
 pub mod record;
 pub mod report;
 pub mod sanitize;
+#[cfg(test)]
+mod testing;
 
 pub use error::{Error, Result};

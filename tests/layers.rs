@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Lowest first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    &["error", "model"],
+    &["error", "model", "testing"],
     &[
         "pyfmt", "pathtext", "output", "limits", "sanitize", "names", "child",
     ],

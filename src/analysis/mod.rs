@@ -393,13 +393,7 @@ mod tests {
     #[test]
     fn group_numbers_are_the_analysis_of_what_the_group_saw() {
         use crate::model::BranchId;
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
         let mut partial = 0;
         for round in 0..2_000 {
             let mut f = FileCoverage::default();

@@ -126,13 +126,7 @@ mod tests {
     /// input, most with several; more than a thread holds), three files
     /// each with lines, branches, arcs and functions, some files missing.
     fn recorded_inputs(dir: &std::path::Path) -> Vec<PathBuf> {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut paths = Vec::new();
         for w in 0..30u64 {
             let platform = format!("platform p{}", (w * 7) % 11);

@@ -658,13 +658,7 @@ mod tests {
     /// not in the file table, `null` numbits, and free blocks where rows
     /// were deleted.
     fn random_database(seed: u64, page_size: u32, vacuum: bool, reserved: i32) -> Vec<u8> {
-        let mut x = seed | 1;
-        let mut next = move |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut next = crate::testing::xorshift(seed);
         // A file, not memory: SQLite's in-memory files keep no reserved bytes.
         let dir = std::env::temp_dir().join(format!(
             "covmerge-pages-{}-{seed}-{page_size}",
