@@ -18,6 +18,8 @@ use crate::model::{
     add_hits, add_taken, BranchId, CoverageData, FileCoverage, Function, Source, Taken,
 };
 
+mod window;
+
 /// The LCOV tracefile reader.
 pub struct Lcov;
 
@@ -85,6 +87,18 @@ pub fn read_records(
     diag: &mut Diagnostics,
     on_record: &mut dyn FnMut(&mut FileRecords),
 ) -> Result<()> {
+    read_records_with(path, text, diag, on_record, true)
+}
+
+/// [`read_records`], with or without the window (the tests read each
+/// tracefile both ways).
+fn read_records_with(
+    path: &Path,
+    text: &str,
+    diag: &mut Diagnostics,
+    on_record: &mut dyn FnMut(&mut FileRecords),
+    use_window: bool,
+) -> Result<()> {
     let mut current: Option<Record<'_>> = None;
     let mut spare = Spare::default();
     let mut records = 0usize;
@@ -96,7 +110,26 @@ pub fn read_records(
     let bytes = text.as_bytes();
     let mut lineno = 0usize;
     let mut pos = 0usize;
+    // Lines the window would read but did not, in a row: a tracefile
+    // written in a way it refuses (CRLF, checksums) goes line by line.
+    let mut window_misses = if use_window { 0u32 } else { u32::MAX };
     while pos < bytes.len() {
+        // Runs of plain DA, BRDA, FN and FNDA lines, 64 bytes at a time.
+        if let Some(record) = current.as_mut() {
+            if window_misses < 16 && window::may_read(&bytes[pos..]) {
+                let (next, read) = window::read_run(text, pos, record);
+                if read == 0 {
+                    window_misses += 1;
+                } else {
+                    window_misses = 0;
+                    lineno += read;
+                    pos = next;
+                    if pos >= bytes.len() {
+                        break;
+                    }
+                }
+            }
+        }
         lineno += 1;
         // Fast path for the two records that make up nearly all of a file,
         // mostly ten bytes long: parsed in place, the parse finding the
