@@ -3,8 +3,8 @@
 //!
 //! The per-line scans in `lcov.rs` find each field's end digit by digit,
 //! so each line's start waits on the last one's digits. Here, one pass
-//! over 64 bytes marks every newline, comma and non-digit in three bit
-//! masks; each line's end and fields then come from the masks, and its
+//! over 64 bytes marks every newline and non-digit in two bit masks;
+//! each line's end and fields then come from the masks, and its
 //! numbers are read eight digits at a time, so the lines of a window do
 //! not wait on one another.
 //!
@@ -16,14 +16,14 @@
 
 use super::Record;
 
-/// 64 bytes of a tracefile, with one bit per byte for where its newlines,
-/// commas and non-digits are. The 8 bytes after them are there too (a
+/// 64 bytes of a tracefile, with one bit per byte for where its newlines
+/// and non-digits are (a field ends at a non-digit, whose byte then says
+/// whether it is a comma). The 8 bytes after them are there too (a
 /// window is made only where they are), so that eight bytes can be read
 /// from any of the 64.
 struct Window<'t> {
     bytes: &'t [u8; 72],
     newline: u64,
-    comma: u64,
     nondigit: u64,
 }
 
@@ -45,11 +45,10 @@ impl<'t> Window<'t> {
     #[inline(always)]
     fn at(text: &'t [u8], pos: usize) -> Option<Window<'t>> {
         let bytes: &[u8; 72] = text.get(pos..)?.first_chunk()?;
-        let (newline, comma, nondigit) = masks(bytes);
+        let (newline, nondigit) = masks(bytes);
         Some(Window {
             bytes,
             newline,
-            comma,
             nondigit,
         })
     }
@@ -110,52 +109,49 @@ impl<'t> Window<'t> {
 /// processor has, sixteen bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn masks(bytes: &[u8; 72]) -> (u64, u64, u64) {
+fn masks(bytes: &[u8; 72]) -> (u64, u64) {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
         _mm_sub_epi8,
     };
-    let (mut newline, mut comma, mut nondigit) = (0u64, 0u64, 0u64);
+    let (mut newline, mut nondigit) = (0u64, 0u64);
     for k in 0..4 {
         // SAFETY: SSE2 is part of x86-64 itself, so every processor this
         // compiles for has these instructions, and the load reads 16 of
         // the 72 bytes (k < 4), unaligned loads being allowed.
-        let (newlines, commas, digits) = unsafe {
+        let (newlines, digits) = unsafe {
             let v = _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>());
             // A digit is a byte whose distance above '0' is at most 9.
             let above_zero = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
             let digit = _mm_cmpeq_epi8(_mm_min_epu8(above_zero, _mm_set1_epi8(9)), above_zero);
             (
                 _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8))),
                 _mm_movemask_epi8(digit),
             )
         };
         let bits = |m: i32| u64::from(m as u16) << (16 * k);
         newline |= bits(newlines);
-        comma |= bits(commas);
         nondigit |= bits(!digits);
     }
-    (newline, comma, nondigit)
+    (newline, nondigit)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn masks(bytes: &[u8; 72]) -> (u64, u64, u64) {
+fn masks(bytes: &[u8; 72]) -> (u64, u64) {
     masks_bytewise(bytes)
 }
 
 /// The masks a byte at a time: the other architectures' way, and what the
 /// tests hold the SSE2 masks to.
 #[cfg(any(test, not(target_arch = "x86_64")))]
-fn masks_bytewise(bytes: &[u8; 72]) -> (u64, u64, u64) {
-    let (mut newline, mut comma, mut nondigit) = (0u64, 0u64, 0u64);
+fn masks_bytewise(bytes: &[u8; 72]) -> (u64, u64) {
+    let (mut newline, mut nondigit) = (0u64, 0u64);
     for (i, &c) in bytes[..64].iter().enumerate() {
         newline |= u64::from(c == b'\n') << i;
-        comma |= u64::from(c == b',') << i;
         nondigit |= u64::from(!c.is_ascii_digit()) << i;
     }
-    (newline, comma, nondigit)
+    (newline, nondigit)
 }
 
 /// Whether the line starting `line` is of a kind the window reads (it may
@@ -234,10 +230,10 @@ fn read_line<'a>(
 #[inline(always)]
 fn read_da(w: &Window, from: usize, end: usize, record: &mut Record<'_>) -> Option<()> {
     let nondigit = w.nondigit & bits(from, end);
-    if !one_bit(nondigit) || w.comma & nondigit == 0 {
+    let comma = nondigit.trailing_zeros() as usize;
+    if !one_bit(nondigit) || w.bytes[comma] != b',' {
         return None;
     }
-    let comma = nondigit.trailing_zeros() as usize;
     let line = u32::try_from(w.field(from, comma)?)
         .ok()
         .filter(|l| *l > 0)?;
@@ -250,23 +246,23 @@ fn read_da(w: &Window, from: usize, end: usize, record: &mut Record<'_>) -> Opti
 /// only other non-digit, right before the newline.
 #[inline(always)]
 fn read_brda(w: &Window, from: usize, end: usize, record: &mut Record<'_>) -> Option<()> {
-    let range = bits(from, end);
-    let commas = w.comma & range;
-    let first = commas.trailing_zeros() as usize;
-    let rest = commas & commas.wrapping_sub(1);
+    // The first three non-digits are the commas; after them, only a `-`
+    // right before the newline may be one.
+    let nondigit = w.nondigit & bits(from, end);
+    let first = nondigit.trailing_zeros() as usize;
+    let rest = nondigit & nondigit.wrapping_sub(1);
     let second = rest.trailing_zeros() as usize;
-    let last = rest & rest.wrapping_sub(1);
-    if !one_bit(last) {
+    let rest = rest & rest.wrapping_sub(1);
+    if rest == 0 {
         return None;
     }
-    let third = last.trailing_zeros() as usize;
-    let dash = end == third + 2 && w.bytes[third + 1] == b'-';
-    let allowed = if dash {
-        commas | 1 << (third + 1)
-    } else {
-        commas
-    };
-    if w.nondigit & range != allowed
+    let third = rest.trailing_zeros() as usize;
+    let after = rest & (rest - 1);
+    let dash = after != 0;
+    if w.bytes[first] != b','
+        || w.bytes[second] != b','
+        || w.bytes[third] != b','
+        || (dash && (after != 1 << (third + 1) || end != third + 2 || w.bytes[third + 1] != b'-'))
         || !w.no_leading_zero(from, first)
         || !w.no_leading_zero(first + 1, second)
         || !w.no_leading_zero(second + 1, third)
@@ -520,11 +516,10 @@ mod tests {
                 .map(|_| char::from(b'0' + (next(10)) as u8))
                 .collect();
             bytes[at..at + len].copy_from_slice(digits.as_bytes());
-            let (newline, comma, nondigit) = masks(&bytes);
+            let (newline, nondigit) = masks(&bytes);
             let w = Window {
                 bytes: &bytes,
                 newline,
-                comma,
                 nondigit,
             };
             assert_eq!(
