@@ -278,6 +278,18 @@ impl RunningFile {
     /// the dense arrays and sorted lists. What is kept is taken; the lists
     /// added from are left empty, for the reader to fill again.
     pub(super) fn add_records(&mut self, records: &mut FileRecords<'_>) {
+        // A thread's running files outgrow the core's cache (about 3 MB
+        // for 1,000 files), and each input visits them all: ask for every
+        // line of this file's arrays at once, not one miss at a time as
+        // the adds below reach them.
+        prefetch(&self.hits);
+        prefetch(&self.present);
+        prefetch(&self.numeric_branches);
+        if let Some(table) = &self.as_read {
+            prefetch(table.text.as_bytes());
+            prefetch(&table.ends);
+            prefetch(&table.merged);
+        }
         let unknown = records.file.as_ref().is_some_and(|f| f.statements_unknown);
         if self.rest.statements_unknown || unknown {
             let (_, file) = std::mem::take(records).into_file();
@@ -620,6 +632,25 @@ fn add_region_list(mine: &mut BTreeMap<(RegionKind, String), Region>, list: Vec<
             }
         }
     }
+}
+
+/// Ask the processor to bring the first 4 KB of `slice` into its cache (a
+/// longer stream the hardware's own prefetcher follows). A hint only:
+/// nothing on other processors.
+#[inline(always)]
+fn prefetch<T>(slice: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let start = slice.as_ptr().cast::<i8>();
+        for offset in (0..std::mem::size_of_val(slice).min(4096)).step_by(64) {
+            // SAFETY: a prefetch reads and writes nothing and cannot fault;
+            // the address is inside `slice` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = slice;
 }
 
 /// Merge `list` (any order) into the sorted, unique `mine`, adding the
