@@ -22,6 +22,9 @@ use super::Record;
 /// window is made only where they are), so that eight bytes can be read
 /// from any of the 64.
 struct Window<'t> {
+    /// The tracefile, and where the window starts in it (for names).
+    text: &'t str,
+    pos: usize,
     bytes: &'t [u8; 72],
     newline: u64,
     nondigit: u64,
@@ -43,10 +46,12 @@ fn one_bit(x: u64) -> bool {
 impl<'t> Window<'t> {
     /// The 64 bytes from `pos`, or `None` when fewer than 72 are left.
     #[inline(always)]
-    fn at(text: &'t [u8], pos: usize) -> Option<Window<'t>> {
-        let bytes: &[u8; 72] = text.get(pos..)?.first_chunk()?;
+    fn at(text: &'t str, pos: usize) -> Option<Window<'t>> {
+        let bytes: &[u8; 72] = text.as_bytes().get(pos..)?.first_chunk()?;
         let (newline, nondigit) = masks(bytes);
         Some(Window {
+            text,
+            pos,
             bytes,
             newline,
             nondigit,
@@ -85,6 +90,19 @@ impl<'t> Window<'t> {
         self.number(from, len)
     }
 
+    /// The number from `from` up to the first non-digit before `end`, when
+    /// that non-digit is a comma: the number, the comma's offset, and the
+    /// non-digits from `from` to `end`.
+    #[inline(always)]
+    fn number_then_comma(&self, from: usize, end: usize) -> Option<(u64, usize, u64)> {
+        let nondigit = self.nondigit & bits(from, end);
+        let comma = nondigit.trailing_zeros() as usize;
+        if nondigit == 0 || self.bytes[comma] != b',' {
+            return None;
+        }
+        Some((self.field(from, comma)?, comma, nondigit))
+    }
+
     /// The first byte of the field from `from` to `to` is not a `0`, unless
     /// the field is `0` itself: LCOV's block and branch ids stay text
     /// when they have a leading zero (`00` is not `0`).
@@ -96,12 +114,13 @@ impl<'t> Window<'t> {
     /// The name from `from` to the line end at `end` (one `\r` before it
     /// stripped, as the per-line path strips it).
     #[inline(always)]
-    fn name_end(&self, from: usize, end: usize) -> usize {
-        if end > from && self.bytes[end - 1] == b'\r' {
+    fn name(&self, from: usize, end: usize) -> Option<&'t str> {
+        let end = if end > from && self.bytes[end - 1] == b'\r' {
             end - 1
         } else {
             end
-        }
+        };
+        self.text.get(self.pos + from..self.pos + end)
     }
 }
 
@@ -170,10 +189,9 @@ pub(super) fn may_read(line: &[u8]) -> bool {
 /// ends within the 64 bytes from its window's start. Returns where the
 /// first line not read starts and how many lines were read.
 pub(super) fn read_run<'a>(text: &'a str, pos: usize, record: &mut Record<'a>) -> (usize, usize) {
-    let bytes = text.as_bytes();
     let mut pos = pos;
     let mut lines = 0;
-    while let Some(window) = Window::at(bytes, pos) {
+    while let Some(window) = Window::at(text, pos) {
         let mut start = 0;
         while start < 64 {
             let ahead = window.newline >> start;
@@ -181,7 +199,7 @@ pub(super) fn read_run<'a>(text: &'a str, pos: usize, record: &mut Record<'a>) -
                 break;
             }
             let end = start + ahead.trailing_zeros() as usize;
-            if !read_line(&window, text, pos, start, end, record) {
+            if !read_line(&window, start, end, record) {
                 return (pos + start, lines);
             }
             lines += 1;
@@ -197,17 +215,10 @@ pub(super) fn read_run<'a>(text: &'a str, pos: usize, record: &mut Record<'a>) -
 }
 
 /// Read the line from `start` to its newline at `end` (offsets in the
-/// window at `pos` of `text`) into `record`; false, with nothing added,
-/// when it is not a plain line of the four kinds.
+/// window) into `record`; false, with nothing added, when it is not a
+/// plain line of the four kinds.
 #[inline(always)]
-fn read_line<'a>(
-    w: &Window,
-    text: &'a str,
-    pos: usize,
-    start: usize,
-    end: usize,
-    record: &mut Record<'a>,
-) -> bool {
+fn read_line<'a>(w: &Window<'a>, start: usize, end: usize, record: &mut Record<'a>) -> bool {
     let at = start & 63;
     let Some(key) = w.bytes[at..].first_chunk::<5>() else {
         return false;
@@ -218,9 +229,9 @@ fn read_line<'a>(
     } else if head == u32::from_le_bytes(*b"BRDA") && key[4] == b':' {
         read_brda(w, at + 5, end, record).is_some()
     } else if head & 0x00FF_FFFF == u32::from_le_bytes(*b"FN:\0") {
-        read_fn(w, text, pos, at + 3, end, record).is_some()
+        read_fn(w, at + 3, end, record).is_some()
     } else if head == u32::from_le_bytes(*b"FNDA") && key[4] == b':' {
-        read_fnda(w, text, pos, at + 5, end, record).is_some()
+        read_fnda(w, at + 5, end, record).is_some()
     } else {
         false
     }
@@ -287,20 +298,9 @@ fn read_brda(w: &Window, from: usize, end: usize, record: &mut Record<'_>) -> Op
 /// a name right after the start begins with a printable ASCII byte other
 /// than `+` (anything else could read as an end line on the careful path).
 #[inline(always)]
-fn read_fn<'a>(
-    w: &Window,
-    text: &'a str,
-    pos: usize,
-    from: usize,
-    end: usize,
-    record: &mut Record<'a>,
-) -> Option<()> {
-    let nondigit = w.nondigit & bits(from, end);
-    let comma = nondigit.trailing_zeros() as usize;
-    if nondigit == 0 || w.bytes[comma] != b',' {
-        return None;
-    }
-    let start = u32::try_from(w.field(from, comma)?).ok()?;
+fn read_fn<'a>(w: &Window<'a>, from: usize, end: usize, record: &mut Record<'a>) -> Option<()> {
+    let (start, comma, nondigit) = w.number_then_comma(from, end)?;
+    let start = u32::try_from(start).ok()?;
     let after = comma + 1;
     let (end_line, name_start) = match w.bytes[after] {
         b'0'..=b'9' => {
@@ -317,29 +317,15 @@ fn read_fn<'a>(
         c if c.is_ascii_graphic() && c != b'+' => (None, after),
         _ => return None,
     };
-    let name = text.get(pos + name_start..pos + w.name_end(name_start, end))?;
-    record.add_function(name, start, end_line, 0);
+    record.add_function(w.name(name_start, end)?, start, end_line, 0);
     Some(())
 }
 
 /// `<hits>,<name>`, the name to the line end.
 #[inline(always)]
-fn read_fnda<'a>(
-    w: &Window,
-    text: &'a str,
-    pos: usize,
-    from: usize,
-    end: usize,
-    record: &mut Record<'a>,
-) -> Option<()> {
-    let nondigit = w.nondigit & bits(from, end);
-    let comma = nondigit.trailing_zeros() as usize;
-    if nondigit == 0 || w.bytes[comma] != b',' {
-        return None;
-    }
-    let hits = w.field(from, comma)?;
-    let name = text.get(pos + comma + 1..pos + w.name_end(comma + 1, end))?;
-    record.add_fnda(name, hits);
+fn read_fnda<'a>(w: &Window<'a>, from: usize, end: usize, record: &mut Record<'a>) -> Option<()> {
+    let (hits, comma, _) = w.number_then_comma(from, end)?;
+    record.add_fnda(w.name(comma + 1, end)?, hits);
     Some(())
 }
 
@@ -518,6 +504,8 @@ mod tests {
             bytes[at..at + len].copy_from_slice(digits.as_bytes());
             let (newline, nondigit) = masks(&bytes);
             let w = Window {
+                text: "",
+                pos: 0,
                 bytes: &bytes,
                 newline,
                 nondigit,
