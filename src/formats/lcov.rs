@@ -110,23 +110,22 @@ fn read_records_with(
     let bytes = text.as_bytes();
     let mut lineno = 0usize;
     let mut pos = 0usize;
-    // Lines the window would read but did not, in a row: a tracefile
-    // written in a way it refuses (CRLF, checksums) goes line by line.
-    let mut window_misses = if use_window { 0u32 } else { u32::MAX };
+    // The key of the line the window stopped at last: lines with that key
+    // go line by line until a line with another comes, so that a block
+    // written in a way the window refuses (DA checksums, coverage.py's
+    // text branch ids, CRLF) does not make a window per line.
+    let mut window_stopped_at: Option<&[u8]> = None;
     while pos < bytes.len() {
         // Runs of plain DA, BRDA, FN and FNDA lines, 64 bytes at a time.
-        if let Some(record) = current.as_mut() {
-            if window_misses < 16 && window::may_read(&bytes[pos..]) {
+        if let Some(record) = current.as_mut().filter(|_| use_window) {
+            let rest = &bytes[pos..];
+            if window::may_read(rest) && window_stopped_at != rest.get(..3) {
                 let (next, read) = window::read_run(text, pos, record);
-                if read == 0 {
-                    window_misses += 1;
-                } else {
-                    window_misses = 0;
-                    lineno += read;
-                    pos = next;
-                    if pos >= bytes.len() {
-                        break;
-                    }
+                lineno += read;
+                pos = next;
+                window_stopped_at = bytes.get(pos..pos + 3);
+                if pos >= bytes.len() {
+                    break;
                 }
             }
         }

@@ -10,9 +10,10 @@
 //!
 //! A line is read here only when the per-line scan would read it the same
 //! way, with nothing to warn about: fields of one to eight digits, a `\n`
-//! right after the last, and the same checks (line not 0, no leading zero
-//! in a `BRDA` id, what may start a function name). Anything else stops
-//! the run, and the per-line path reads that line.
+//! right after the last (or a `DA` checksum, which neither reads), and the
+//! same checks (line not 0, no leading zero in a `BRDA` id, what may start
+//! a function name). Anything else stops the run, and the per-line path
+//! reads that line.
 
 use super::Record;
 
@@ -35,12 +36,6 @@ struct Window<'t> {
 #[inline(always)]
 fn bits(from: usize, to: usize) -> u64 {
     (1u64 << (to & 63)).wrapping_sub(1u64 << (from & 63))
-}
-
-/// Whether `x` has exactly one bit set.
-#[inline(always)]
-fn one_bit(x: u64) -> bool {
-    x != 0 && x & (x - 1) == 0
 }
 
 impl<'t> Window<'t> {
@@ -237,19 +232,23 @@ fn read_line<'a>(w: &Window<'a>, start: usize, end: usize, record: &mut Record<'
     }
 }
 
-/// `<line>,<hits>`: one non-digit in the value, a comma.
+/// `<line>,<hits>`, or `<line>,<hits>,<checksum>` (geninfo `--checksum`;
+/// not read, as the per-line scan does not read it).
 #[inline(always)]
 fn read_da(w: &Window, from: usize, end: usize, record: &mut Record<'_>) -> Option<()> {
-    let nondigit = w.nondigit & bits(from, end);
-    let comma = nondigit.trailing_zeros() as usize;
-    if !one_bit(nondigit) || w.bytes[comma] != b',' {
-        return None;
-    }
-    let line = u32::try_from(w.field(from, comma)?)
-        .ok()
-        .filter(|l| *l > 0)?;
-    let hits = w.field(comma + 1, end)?;
-    record.lines.push((line, hits));
+    let (line, comma, nondigit) = w.number_then_comma(from, end)?;
+    let line = u32::try_from(line).ok().filter(|l| *l > 0)?;
+    let rest = nondigit & (nondigit - 1);
+    let hits_end = if rest == 0 {
+        end
+    } else {
+        let checksum = rest.trailing_zeros() as usize;
+        if w.bytes[checksum] != b',' {
+            return None;
+        }
+        checksum
+    };
+    record.lines.push((line, w.field(comma + 1, hits_end)?));
     Some(())
 }
 
