@@ -112,8 +112,8 @@ fn read_records_with(
     let mut pos = 0usize;
     // The key of the line the window stopped at last: lines with that key
     // go line by line until a line with another comes, so that a block
-    // written in a way the window refuses (DA checksums, coverage.py's
-    // text branch ids, CRLF) does not make a window per line.
+    // written in a way the window refuses (coverage.py's text branch ids,
+    // CRLF) does not make a window per line.
     let mut window_stopped_at: Option<&[u8]> = None;
     while pos < bytes.len() {
         // Runs of plain DA, BRDA, FN and FNDA lines, 64 bytes at a time.
@@ -130,9 +130,9 @@ fn read_records_with(
             }
         }
         lineno += 1;
-        // Fast path for the two records that make up nearly all of a file,
-        // mostly ten bytes long: parsed in place, the parse finding the
-        // line end (no separate search for it per line).
+        // What the window left (a line it refused, the last 72 bytes), for
+        // the records that make up nearly all of a file: parsed in place,
+        // the parse finding the line end (no separate search per line).
         if let Some(record) = current.as_mut() {
             let rest = &bytes[pos..];
             if let Some(v) = rest.strip_prefix(b"DA:") {

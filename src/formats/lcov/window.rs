@@ -5,8 +5,8 @@
 //! so each line's start waits on the last one's digits. Here, one pass
 //! over 64 bytes marks every newline and non-digit in two bit masks;
 //! each line's end and fields then come from the masks, and its
-//! numbers are read eight digits at a time, so the lines of a window do
-//! not wait on one another.
+//! numbers are read four or eight digits at a time, so the lines of a
+//! window do not wait on one another.
 //!
 //! A line is read here only when the per-line scan would read it the same
 //! way, with nothing to warn about: fields of one to eight digits, a `\n`
@@ -119,7 +119,7 @@ impl<'t> Window<'t> {
     }
 }
 
-/// Where the three masks of a window come from: SSE2, which every x86-64
+/// Where the two masks of a window come from: SSE2, which every x86-64
 /// processor has, sixteen bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
